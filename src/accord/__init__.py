@@ -1,0 +1,2 @@
+"""accord: analyse multi-party negotiations."""
+__version__ = "0.1.0"

@@ -1,0 +1,307 @@
+"""Load and write scenarios: YAML or JSON in, a validated :class:`Scenario` out, or every
+problem at once in a :class:`ScenarioError`. Writing goes through a temporary file and a rename,
+so a file is never left half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from accord.model.checks import cross_reference_problems
+from accord.model.errors import Path, Problem, ScenarioError
+from accord.model.parse import MAX_BYTES, ParseFailure, Parsed, decode, parse_text
+from accord.model.records import Scenario
+
+
+def format_of(name: str) -> str:
+    return "json" if name.lower().endswith(".json") else "yaml"
+
+
+def load_scenario(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Scenario:
+    """Read a scenario file. Raises :class:`ScenarioError` listing every problem."""
+    fs_path = FsPath(path)
+    name = str(path)
+    try:
+        size = fs_path.stat().st_size
+        if size > max_bytes:
+            raise ScenarioError(
+                name, [Problem((), f"file is {size:,} bytes (expected at most {max_bytes:,} bytes)")]
+            )
+        with fs_path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise ScenarioError(name, [Problem((), "no such file (expected a scenario file)")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(name, [Problem((), "is a directory (expected a scenario file)")]) from None
+    except PermissionError:
+        raise ScenarioError(name, [Problem((), "permission denied (expected a readable file)")]) from None
+    return load_bytes(raw, name=name, fmt=format_of(name), max_bytes=max_bytes)
+
+
+def load_text(text: str, *, name: str = "<text>", fmt: str = "yaml") -> Scenario:
+    return load_bytes(text.encode("utf-8"), name=name, fmt=fmt)
+
+
+def load_bytes(
+    raw: bytes, *, name: str = "<bytes>", fmt: str = "yaml", max_bytes: int = MAX_BYTES
+) -> Scenario:
+    try:
+        parsed = parse_text(decode(raw, max_bytes=max_bytes), fmt=fmt)
+    except ParseFailure as failure:
+        raise ScenarioError(name, [failure.problem]) from None
+    return validate(parsed, name=name)
+
+
+def validate(parsed: Parsed, *, name: str) -> Scenario:
+    """Structural (pydantic) and cross-reference checks together; all problems, in file order."""
+    data = parsed.data
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise ScenarioError(
+            name, [Problem((), f"the file holds a {kind} (expected a scenario mapping)", line=1)]
+        )
+    problems = list(parsed.problems)
+    problems += _structural_problems(data)
+    problems += cross_reference_problems(data)
+    if not problems:
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:  # pragma: no cover - the checks above should catch it
+            problems = _structural_problems(data) or [Problem((), str(exc))]
+    located = _dedupe(
+        Problem(p.path, p.message, p.line if p.line is not None else parsed.line_of(p.path))
+        for p in problems
+    )
+    located.sort(key=lambda p: (p.line or 0, p.path_text))
+    raise ScenarioError(name, located, data)
+
+
+def _dedupe(problems: Any) -> list[Problem]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for p in problems:
+        key = (p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+# --- pydantic errors in a person's words -----------------------------------------------------
+
+
+def _structural_problems(data: Mapping[str, Any]) -> list[Problem]:
+    try:
+        Scenario.model_validate(data, context={"skip_cross_references": True})
+    except ValidationError as exc:
+        return _translate(exc, data)
+    return []
+
+
+def _translate(exc: ValidationError, data: Any) -> list[Problem]:
+    grouped: dict[Path, list[dict[str, Any]]] = {}
+    for error in exc.errors(include_url=False):
+        if error["type"] == "value_error" and "cross-reference" in str(error.get("msg")):
+            continue
+        path = _clean_loc(error["loc"], data)
+        grouped.setdefault(path, []).append(dict(error))
+    problems = []
+    for path, errors in grouped.items():
+        problems.append(Problem(path, _message(path, errors)))
+    return problems
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
+    """Keep the parts of pydantic's location that exist in the data (drop union member tags)."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(node, Mapping) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif last and isinstance(node, Mapping) and isinstance(part, str):
+            path.append(part)  # a missing or unknown field: the name itself
+            node = None
+    return tuple(path)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_EXPECT = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list of two numbers",
+    "date_type": "a date YYYY-MM-DD",
+    "date_parsing": "a date YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date YYYY-MM-DD",
+    "date_from_datetime_inexact": "a date YYYY-MM-DD",
+    "string_pattern_mismatch": "an id: letters, digits, '_', '.' or '-'",
+    "string_too_short": "non-empty text",
+    "string_too_long": "shorter text",
+}
+
+
+def _message(path: Path, errors: list[dict[str, Any]]) -> str:
+    first = errors[0]
+    kind = first["type"]
+    given = first.get("input")
+    if kind == "missing":
+        return "missing (a required field)"
+    if kind == "extra_forbidden":
+        allowed = _fields_at(path[:-1])
+        hint = f"expected one of: {', '.join(allowed)}" if allowed else "not a known field"
+        return f"unknown field {path[-1]!r} ({hint})"
+    if kind in ("value_error", "assertion_error"):
+        msg = str(first["msg"])
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("literal_error", "enum"):
+        return f"got {_show(given)} ({str(first['msg']).replace('Input should be', 'expected')})"
+    if kind in ("too_short", "too_long"):
+        expected = first.get("ctx", {})
+        if kind == "too_short":
+            return f"has too few items (expected at least {expected.get('min_length')})"
+        return f"has too many items (expected at most {expected.get('max_length')})"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"got {_show(given)} ({str(first['msg']).replace('Input should be', 'expected')})"
+    expectations = []
+    for error in errors:
+        exp = _EXPECT.get(error["type"])
+        if exp is None:
+            exp = str(error["msg"]).removeprefix("Input should be ")
+        if exp not in expectations:
+            expectations.append(exp)
+    if len(errors) > 1 and all(e["type"] in _EXPECT for e in errors):
+        return f"got {_show(given)} (expected {' or '.join(expectations)})"
+    return f"got {_show(given)} (expected {expectations[0]})"
+
+
+def _fields_at(path: Path) -> list[str]:
+    """The field names the model accepts at ``path`` (for 'unknown field' hints)."""
+    model: Any = Scenario
+    for part in path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            if isinstance(part, int | str):
+                model = _inner(model)
+                continue
+            return []
+        field = model.model_fields.get(str(part))
+        if field is None:
+            field = next(
+                (f for f in model.model_fields.values() if f.alias == part), None
+            )
+        if field is None:
+            return []
+        model = _unwrap(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or name for name, f in model.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if a is not type(None)]
+        for a in models:
+            u = _unwrap(a)
+            if isinstance(u, type) and issubclass(u, BaseModel):
+                return u
+        return models[0] if models else annotation
+    return annotation
+
+
+def _inner(annotation: Any) -> Any:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (list, tuple) and args:
+        return _unwrap(args[0])
+    if typing.get_origin(annotation) is dict and len(args) == 2:
+        return _unwrap(args[1])
+    return annotation
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def to_data(scenario: Scenario) -> dict[str, Any]:
+    """Plain, JSON-compatible data: defaults left out, bare quantities written bare."""
+    data: dict[str, Any] = scenario.model_dump(
+        mode="json", by_alias=True, exclude_defaults=True, exclude_none=True
+    )
+    data.setdefault("schema_version", 1)
+    return {"schema_version": data.pop("schema_version"), **data}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in model order, long text folded readably."""
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def dumps_yaml(scenario: Scenario) -> str:
+    return yaml.dump(
+        to_data(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
+
+
+def dumps_json(scenario: Scenario) -> str:
+    return json.dumps(to_data(scenario), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    target = FsPath(path)
+    folder = target.parent if str(target.parent) else FsPath(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        FsPath(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> None:
+    text = dumps_json(scenario) if format_of(str(path)) == "json" else dumps_yaml(scenario)
+    write_atomic(path, text)
