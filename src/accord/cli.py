@@ -1,0 +1,427 @@
+"""The command line: parse, call an engine, render. No logic of its own.
+
+Every command takes ``--json`` for scripting. Bad input (a malformed scenario, an unknown draft
+or shock) prints one line per problem to stderr and exits with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate, evaluate_all
+from accord.compile import Compiled, CompileError, compile_scenario
+from accord.model import Scenario, ScenarioError, load_scenario
+from accord.model.records import Preference
+from accord.scenarios import DEFAULT, EMBEDDED, resolve
+
+app = typer.Typer(
+    name="accord",
+    help="Analyse multi-party negotiations: scenarios, drafts, red lines, ratification.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(
+        help=f"An embedded scenario id ({', '.join(EMBEDDED)}) or a YAML/JSON file.",
+        show_default=DEFAULT,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+ShockOpt = Annotated[
+    list[str] | None,
+    typer.Option("--shock", help="Apply a named what-if shock before scoring (repeatable)."),
+]
+
+T = TypeVar("T")
+
+
+class UsageFailure(Exception):
+    """Bad input from the user that is not a scenario file problem."""
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except ScenarioError as exc:
+        for line in exc.lines():
+            err.print(Text(line))
+        raise typer.Exit(2) from None
+    except (CompileError, UsageFailure) as exc:
+        err.print(Text(f"accord: {exc}"))
+        raise typer.Exit(2) from None
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _compiled(scenario: Scenario, shocks: Sequence[str] | None) -> Compiled:
+    return compile_scenario(scenario, shocks=tuple(shocks or ()))
+
+
+def _draft_id(scenario: Scenario, draft: str) -> str:
+    ids = [d.id for d in scenario.drafts]
+    if draft not in ids:
+        raise UsageFailure(
+            f"scenario {scenario.id} has no draft {draft!r} (expected one of: {', '.join(ids)})"
+        )
+    return draft
+
+
+def _label(compiled: Compiled, issue: str, option: str) -> str:
+    i = compiled.issue_index(issue)
+    return compiled.option_labels[i][compiled.option_index(i, option)]
+
+
+def _point(number: int | None) -> str:
+    return "silent: status quo" if number is None else f"P{number}"
+
+
+# --- scenarios, show, validate, schema -------------------------------------------------------
+
+
+@app.command()
+def scenarios(json_out: JsonOpt = False) -> None:
+    """List the embedded scenarios."""
+    with _user_errors():
+        rows = []
+        for sid in EMBEDDED:
+            s = resolve(sid)
+            rows.append(
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "as_of": s.as_of.isoformat(),
+                    "invented": s.invented,
+                    "parties": len(s.parties),
+                    "issues": len(s.issues),
+                    "drafts": len(s.drafts),
+                    "events": len(s.events),
+                }
+            )
+    if json_out:
+        _emit_json(rows)
+        return
+    table = Table(title="Embedded scenarios")
+    for column in ("id", "title", "as of", "parties", "issues", "drafts", "events"):
+        table.add_column(column)
+    for r in rows:
+        title = r["title"] + (" [invented]" if r["invented"] else "")
+        table.add_row(
+            r["id"], title, r["as_of"], *(str(r[k]) for k in ("parties", "issues", "drafts", "events"))
+        )
+    out.print(table)
+
+
+def _ideal_label(scenario: Scenario, issue_id: str, pref: Preference) -> str:
+    issue = scenario.issue(issue_id)
+    if isinstance(pref.ideal, str):
+        return next(o.label for o in issue.options if o.id == pref.ideal)
+    if pref.ideal is not None:
+        return f"{pref.ideal.value:g}"
+    best = max(pref.values.items(), key=lambda kv: kv[1].value)[0] if pref.values else None
+    return next((o.label for o in issue.options if o.id == best), "-")
+
+
+def position_matrix(scenario: Scenario) -> list[dict[str, Any]]:
+    rows = []
+    for issue in scenario.issues:
+        row: dict[str, Any] = {"issue": issue.id, "name": issue.name, "parties": {}}
+        for party in scenario.parties:
+            pref = scenario.preferences.get(party.id, {}).get(issue.id)
+            if pref is None:
+                continue
+            row["parties"][party.id] = {
+                "ideal": pref.ideal if isinstance(pref.ideal, str) else None,
+                "ideal_label": _ideal_label(scenario, issue.id, pref),
+                "salience": pref.salience.value,
+                "red_lines": [r.option for r in pref.red_lines],
+                "confidential": pref.confidential,
+            }
+        rows.append(row)
+    return rows
+
+
+@app.command()
+def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
+    """Parties, delegations, issues and the position matrix of a scenario."""
+    with _user_errors():
+        s = resolve(scenario)
+    matrix = position_matrix(s)
+    if json_out:
+        _emit_json(
+            {
+                "id": s.id,
+                "title": s.title,
+                "as_of": s.as_of.isoformat(),
+                "parties": [p.model_dump(mode="json", by_alias=True, exclude_none=True) for p in s.parties],
+                "issues": [i.model_dump(mode="json", exclude_none=True) for i in s.issues],
+                "positions": matrix,
+            }
+        )
+        return
+    out.print(Text(f"{s.title}  (as of {s.as_of})", style="bold"))
+    if s.invented:
+        out.print("Invented teaching scenario: nothing here describes real events.")
+    parties = Table(title="Parties")
+    for column in ("id", "name", "roles", "capability", "BATNA", "delegation (latest)"):
+        parties.add_column(column)
+    for p in s.parties:
+        heads = [m for m in p.delegation if "head" in m.role.lower()]
+        lead = heads[-1] if heads else (p.delegation[0] if p.delegation else None)
+        lead_text = f"{lead.name}, {lead.role}" if lead else "-"
+        if lead and lead.start:
+            lead_text += f" (from {lead.start})"
+        parties.add_row(
+            p.id,
+            p.name,
+            ", ".join(r.value for r in p.roles),
+            f"{p.capability.value:g}" if p.capability else "-",
+            f"{p.batna.value:g}" if p.batna else "-",
+            lead_text,
+        )
+    out.print(parties)
+    issues = Table(title="Issues (status quo in brackets)")
+    issues.add_column("id")
+    issues.add_column("name")
+    issues.add_column("options, in scale order")
+    for issue in s.issues:
+        ordered = sorted(issue.options, key=lambda o: o.position)
+        issues.add_row(
+            issue.id,
+            issue.name,
+            " | ".join(f"[{o.label}]" if o.id == issue.status_quo else o.label for o in ordered),
+        )
+    out.print(issues)
+    party_ids = [p.id for p in s.parties if s.preferences.get(p.id)]
+    table = Table(title="Positions: ideal (salience); red lines marked x")
+    table.add_column("issue")
+    for pid in party_ids:
+        table.add_column(pid)
+    for row in matrix:
+        cells = []
+        for pid in party_ids:
+            cell = row["parties"].get(pid)
+            if cell is None:
+                cells.append("-")
+                continue
+            text = f"{cell['ideal_label']} ({cell['salience']:.2f})"
+            if cell["red_lines"]:
+                labels = [
+                    next(o.label for o in s.issue(row["issue"]).options if o.id == r)
+                    for r in cell["red_lines"]
+                ]
+                text += "\nx " + "; x ".join(labels)
+            cells.append(text)
+        table.add_row(row["issue"], *cells)
+    out.print(table)
+
+
+@app.command()
+def validate(file: Annotated[str, typer.Argument(help="A scenario file (YAML or JSON).")]) -> None:
+    """Check a scenario file; print every problem as FILE:LINE field: what is wrong."""
+    with _user_errors():
+        s = load_scenario(file)
+    out.print(
+        f"{file}: ok ({len(s.parties)} parties, {len(s.issues)} issues, {len(s.drafts)} drafts,"
+        f" {len(s.events)} events, {len(s.sources)} sources)"
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a scenario file."""
+    _emit_json(Scenario.model_json_schema(by_alias=True))
+
+
+# --- evaluate, diff, analyze -----------------------------------------------------------------
+
+
+def evaluation_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -> Table:
+    title = "Drafts x parties: utility (gain over BATNA), acceptable, red lines crossed"
+    if compiled.shocks:
+        title += f"  [shocks: {', '.join(compiled.shocks)}]"
+    table = Table(title=title, show_lines=True)
+    table.add_column("draft")
+    for pid in compiled.party_ids:
+        table.add_column(pid)
+    table.add_column("all accept")
+    for e in evaluations:
+        cells = []
+        for pe in e.parties:
+            mark = "yes" if pe.acceptable else "no"
+            text = f"{pe.utility:.2f} ({pe.gain:+.2f}) {mark}"
+            for line in pe.red_lines:
+                text += f"\nx {line.issue}: {_label(compiled, line.issue, line.option)}"
+                text += f" ({_point(line.point)})"
+            cells.append(text)
+        table.add_row(e.draft, *cells, "yes" if e.acceptable_to_all else "no")
+    return table
+
+
+def ratification_table(evaluations: Sequence[DraftEvaluation]) -> Table:
+    table = Table(title="Ratification steps the drafts trigger", show_lines=True)
+    for column in ("draft", "party", "step", "triggered by", "status", "why"):
+        table.add_column(column)
+    for e in evaluations:
+        for step in e.ratification:
+            table.add_row(
+                e.draft,
+                step.party,
+                step.name,
+                ", ".join(_point(n) for n in step.triggered_by),
+                step.status,
+                "; ".join(step.reasons),
+            )
+    return table
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    scenario: ScenarioArg = None,
+    draft: Annotated[str | None, typer.Option("--draft", help="Only this draft.")] = None,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Score every draft (or one) for every party: utility, acceptable, red lines crossed."""
+    with _user_errors():
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        if draft is not None:
+            evaluations: tuple[DraftEvaluation, ...] = (evaluate(compiled, _draft_id(s, draft)),)
+        else:
+            evaluations = evaluate_all(compiled)
+    if json_out:
+        _emit_json(
+            {
+                "scenario": s.id,
+                "shocks": list(compiled.shocks),
+                "drafts": [e.to_dict() for e in evaluations],
+            }
+        )
+        return
+    out.print(evaluation_table(compiled, evaluations))
+    for e in evaluations:
+        if e.silent_issues:
+            names = ", ".join(e.silent_issues)
+            out.print(f"{e.draft}: silent on {names} (the status quo holds there)")
+    if any(e.ratification for e in evaluations):
+        out.print(ratification_table(evaluations))
+
+
+def diff_lines(compiled: Compiled, d: DraftDiff) -> list[str]:
+    lines = [f"{d.a} -> {d.b}: {len(d.points)} point changes, {d.unchanged_points} unchanged"]
+    for change in d.points:
+        if change.kind == "added":
+            lines.append(f"  + P{change.b[0]}: {_short(change.b_text[0])}")
+        elif change.kind == "removed":
+            lines.append(f"  - P{change.a[0]}: {_short(change.a_text[0])}")
+        else:
+            a_nums = ",".join(f"P{n}" for n in change.a)
+            b_nums = ",".join(f"P{n}" for n in change.b)
+            lines.append(f"  ~ {a_nums} -> {b_nums}: {_short(' / '.join(change.b_text))}")
+    if d.issues:
+        lines.append("Issues:")
+    for ic in d.issues:
+        lines.append(
+            f"  {ic.issue}: {_label(compiled, ic.issue, ic.a_option)} ({_point(ic.a_point)})"
+            f" -> {_label(compiled, ic.issue, ic.b_option)} ({_point(ic.b_point)})"
+        )
+    lines.append("Utility change:")
+    for uc in d.utilities:
+        acc = f"{'yes' if uc.a_acceptable else 'no'} -> {'yes' if uc.b_acceptable else 'no'}"
+        lines.append(f"  {uc.party}: {uc.a:.3f} -> {uc.b:.3f} ({uc.delta:+.3f}); acceptable {acc}")
+    return lines
+
+
+def _short(text: str, width: int = 110) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
+
+
+@app.command("diff")
+def diff_cmd(
+    scenario: Annotated[str, typer.Argument(help="An embedded scenario id or a file.")],
+    a: Annotated[str, typer.Argument(help="The earlier draft.")],
+    b: Annotated[str, typer.Argument(help="The later draft.")],
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Points added, removed and changed between two drafts; issues moved; utility change."""
+    with _user_errors():
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        result = diff(compiled, _draft_id(s, a), _draft_id(s, b))
+    if json_out:
+        _emit_json(result.to_dict())
+        return
+    for line in diff_lines(compiled, result):
+        out.print(Text(line))
+
+
+def version_pairs(scenario: Scenario) -> list[tuple[str, str]]:
+    """Each draft paired with the draft it is based on."""
+    return [(d.based_on, d.id) for d in scenario.drafts if d.based_on]
+
+
+@app.command()
+def analyze(
+    scenario: ScenarioArg = None,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The main job: evaluate and compare every draft of a scenario."""
+    with _user_errors():
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        evaluations = evaluate_all(compiled)
+        diffs = [diff(compiled, a, b) for a, b in version_pairs(s)]
+    if json_out:
+        _emit_json(
+            {
+                "scenario": s.id,
+                "as_of": s.as_of.isoformat(),
+                "shocks": list(compiled.shocks),
+                "evaluations": [e.to_dict() for e in evaluations],
+                "diffs": [d.to_dict() for d in diffs],
+            }
+        )
+        return
+    out.print(Text(f"{s.title}  (as of {s.as_of})", style="bold"))
+    out.print(
+        "Figures are model outputs of the scenario's stated inputs; positions are as reported."
+    )
+    out.print(evaluation_table(compiled, evaluations))
+    if any(e.ratification for e in evaluations):
+        out.print(ratification_table(evaluations))
+    for d in diffs:
+        out.print()
+        for line in diff_lines(compiled, d):
+            out.print(Text(line))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the Typer app, turning any stray user error into exit code 2."""
+    run: Callable[..., Any] = app
+    run(args=list(argv) if argv is not None else None, prog_name="accord")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
