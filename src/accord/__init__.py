@@ -1,2 +1,3 @@
 """accord: analyse multi-party negotiations."""
+
 __version__ = "0.1.0"

@@ -101,7 +101,7 @@ def _point(number: int | None) -> str:
 def scenarios(json_out: JsonOpt = False) -> None:
     """List the embedded scenarios."""
     with _user_errors():
-        rows = []
+        rows: list[dict[str, Any]] = []
         for sid in EMBEDDED:
             s = resolve(sid)
             rows.append(
@@ -125,7 +125,10 @@ def scenarios(json_out: JsonOpt = False) -> None:
     for r in rows:
         title = r["title"] + (" [invented]" if r["invented"] else "")
         table.add_row(
-            r["id"], title, r["as_of"], *(str(r[k]) for k in ("parties", "issues", "drafts", "events"))
+            r["id"],
+            title,
+            r["as_of"],
+            *(str(r[k]) for k in ("parties", "issues", "drafts", "events")),
         )
     out.print(table)
 
@@ -171,7 +174,9 @@ def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
                 "id": s.id,
                 "title": s.title,
                 "as_of": s.as_of.isoformat(),
-                "parties": [p.model_dump(mode="json", by_alias=True, exclude_none=True) for p in s.parties],
+                "parties": [
+                    p.model_dump(mode="json", by_alias=True, exclude_none=True) for p in s.parties
+                ],
                 "issues": [i.model_dump(mode="json", exclude_none=True) for i in s.issues],
                 "positions": matrix,
             }

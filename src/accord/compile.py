@@ -284,9 +284,7 @@ def compile_scenario(
     weights = np.divide(salience, totals, out=np.zeros_like(salience), where=totals > 0)
 
     issue_ids = [issue.id for issue in issues]
-    drafts = {
-        d.id: _compile_draft(d, issue_ids, option_index, status_quo) for d in scenario.drafts
-    }
+    drafts = {d.id: _compile_draft(d, issue_ids, option_index, status_quo) for d in scenario.drafts}
     rules = _compile_rules(scenario, party_ids, option_index, n_o)
     arrays = [values, weights, allowed, valid, n_options, positions, status_quo, batna]
     arrays += [capability, salience, ideal]
@@ -317,9 +315,7 @@ def compile_scenario(
     )
 
 
-def _ideal_position(
-    pref: Preference, positions: FloatArray, index: Mapping[str, int]
-) -> float:
+def _ideal_position(pref: Preference, positions: FloatArray, index: Mapping[str, int]) -> float:
     if isinstance(pref.ideal, str):
         return float(positions[index[pref.ideal]])
     if isinstance(pref.ideal, Quantity):
@@ -330,9 +326,7 @@ def _ideal_position(
     return float("nan")
 
 
-def option_values(
-    pref: Preference, positions: FloatArray, index: Mapping[str, int]
-) -> FloatArray:
+def option_values(pref: Preference, positions: FloatArray, index: Mapping[str, int]) -> FloatArray:
     """Each option's value in [0, 1]: the explicit table where given, else the declared shape
     of the distance to the ideal (1 at the ideal, 0 at the farthest option)."""
     out = np.zeros(len(positions))
@@ -424,12 +418,16 @@ def _compile_rules(
             for fid in rule.blocked_while:
                 fact = facts[fid]
                 truths = {c.value for c in fact.claims}
-                holds: bool | None = truths.pop() if truths in ({True}, {False}) else None
+                holds: bool | None = None
+                if truths == {True}:
+                    holds = True
+                elif truths == {False}:
+                    holds = False
                 blockers.append(
                     CompiledBlocker(
                         fact=fid,
                         label=fact.label,
-                        holds=holds if isinstance(holds, bool) else None,
+                        holds=holds,
                         ended_by=tuple(mask([c]) for c in fact.ended_by),
                     )
                 )
@@ -447,4 +445,3 @@ def _compile_rules(
                 )
             )
     return rules
-

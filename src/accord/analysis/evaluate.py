@@ -29,9 +29,9 @@ def utilities(compiled: Compiled, packages: npt.ArrayLike) -> npt.NDArray[np.flo
     issues = np.arange(compiled.n_issues)
     # values[:, i, x_i] for every package: shape (P, ..., I)
     picked = compiled.values[:, issues, x]
-    scored = (picked * compiled.weights.reshape((compiled.n_parties,) + (1,) * (x.ndim - 1) + (-1,))).sum(
-        axis=-1
-    )
+    scored = (
+        picked * compiled.weights.reshape((compiled.n_parties,) + (1,) * (x.ndim - 1) + (-1,))
+    ).sum(axis=-1)
     return np.moveaxis(scored, 0, -1)
 
 
@@ -105,10 +105,15 @@ class DraftEvaluation:
 
 
 def normalised_gain(compiled: Compiled, utility: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Gain over BATNA divided by the party's utility range (max - min over all packages)."""
-    span = compiled.utility_max - compiled.utility_min
-    gain = np.asarray(utility, dtype=float) - compiled.batna
-    return np.divide(gain, span, out=np.zeros_like(gain), where=span > 0)
+    """Gain over BATNA on the party's own range: +1 is the best package the party could get,
+    0 its BATNA, -1 the worst package. Shape as ``utility`` (..., P)."""
+    u = np.asarray(utility, dtype=float)
+    gain = u - compiled.batna
+    up = compiled.utility_max - compiled.batna
+    down = compiled.batna - compiled.utility_min
+    above = np.divide(gain, up, out=np.zeros_like(gain), where=(gain > 0) & (up > 0))
+    below = np.divide(gain, down, out=np.zeros_like(gain), where=(gain < 0) & (down > 0))
+    return np.clip(np.where(gain >= 0, above, below), -1.0, 1.0)
 
 
 def evaluate(compiled: Compiled, draft: str | CompiledDraft) -> DraftEvaluation:
@@ -119,9 +124,7 @@ def evaluate(compiled: Compiled, draft: str | CompiledDraft) -> DraftEvaluation:
     gains = normalised_gain(compiled, u)
     crossed = crossings(compiled, x)  # (P, I)
     ok = acceptable(compiled, x)
-    bracketed = {
-        i for point in d.points if point.status == "bracketed" for i, _ in point.sets
-    }
+    bracketed = {i for point in d.points if point.status == "bracketed" for i, _ in point.sets}
     setting = tuple(
         IssueSetting(
             issue=compiled.issue_ids[i],

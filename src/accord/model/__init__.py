@@ -1,4 +1,4 @@
-"""The scenario model: frozen, sourced records, and their loading with errors a person can act on."""
+"""The scenario model: frozen, sourced records, loaded with errors a person can act on."""
 
 from accord.model.errors import Problem, ScenarioError
 from accord.model.load import (

@@ -13,6 +13,7 @@ from typing import Any
 
 from accord.model.errors import Path, Problem
 
+
 def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
     seq = data.get(key) if isinstance(data, Mapping) else None
     if not isinstance(seq, list):
@@ -20,9 +21,9 @@ def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
     return [(i, item) for i, item in enumerate(seq) if isinstance(item, Mapping)]
 
 
-def _ids(path: Path, items: list[tuple[int, Mapping[str, Any]]], what: str) -> tuple[
-    dict[str, Mapping[str, Any]], list[Problem]
-]:
+def _ids(
+    path: Path, items: list[tuple[int, Mapping[str, Any]]], what: str
+) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
     seen: dict[str, Mapping[str, Any]] = {}
     first: dict[str, int] = {}
     problems: list[Problem] = []
@@ -60,6 +61,10 @@ def _as_ids(value: Any) -> list[str]:
     return []
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _walk(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
     yield path, node
     if isinstance(node, Mapping):
@@ -71,11 +76,7 @@ def _walk(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
 
 
 def _options_of(issue: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {
-        o["id"]: o
-        for _, o in _items(issue, "options")
-        if isinstance(o.get("id"), str)
-    }
+    return {o["id"]: o for _, o in _items(issue, "options") if isinstance(o.get("id"), str)}
 
 
 def cross_reference_problems(data: Any) -> list[Problem]:
@@ -100,6 +101,9 @@ def cross_reference_problems(data: Any) -> list[Problem]:
     problems += found
 
     options = {iid: _options_of(issue) for iid, issue in issues.items()}
+    # A collection that is missing or malformed is reported by the structural checks; do not
+    # bury that under one "unknown id" per reference to it.
+    declared = {key: isinstance(data.get(key), list) for key in ("parties", "issues", "drafts")}
 
     def condition_problems(path: Path, conditions: Any) -> list[Problem]:
         out: list[Problem] = []
@@ -137,6 +141,20 @@ def cross_reference_problems(data: Any) -> list[Problem]:
     for index, issue in _items(data, "issues"):
         _, found = _ids(("issues", index, "options"), _items(issue, "options"), "option")
         problems += found
+        scale = issue.get("scale")
+        low: Any = scale.get("min") if isinstance(scale, Mapping) else None
+        high: Any = scale.get("max") if isinstance(scale, Mapping) else None
+        if _is_number(low) and _is_number(high):
+            for oi, option in _items(issue, "options"):
+                pos = option.get("position")
+                if _is_number(pos) and not low <= pos <= high:
+                    problems.append(
+                        Problem(
+                            ("issues", index, "options", oi, "position"),
+                            f"{pos:g} is outside the issue's scale"
+                            f" (expected a position in [{low:g}, {high:g}])",
+                        )
+                    )
         sq = issue.get("status_quo")
         iid = issue.get("id")
         if isinstance(sq, str) and isinstance(iid, str) and sq not in _options_of(issue):
@@ -275,11 +293,7 @@ def cross_reference_problems(data: Any) -> list[Problem]:
 
     # point references (after all drafts are known)
     point_numbers = {
-        did: {
-            p.get("number")
-            for _, p in _items(d, "points")
-            if isinstance(p.get("number"), int)
-        }
+        did: {p.get("number") for _, p in _items(d, "points") if isinstance(p.get("number"), int)}
         for did, d in drafts.items()
     }
     for index, draft in _items(data, "drafts"):
@@ -353,9 +367,13 @@ def cross_reference_problems(data: Any) -> list[Problem]:
         for key in ("source", "position_source"):
             for si, sid in enumerate(_as_ids(node.get(key))):
                 if sid not in sources:
-                    where: Path = (*path, key, si) if isinstance(node.get(key), list) else (
-                        *path,
-                        key,
+                    where: Path = (
+                        (*path, key, si)
+                        if isinstance(node.get(key), list)
+                        else (
+                            *path,
+                            key,
+                        )
                     )
                     problems.append(
                         Problem(
@@ -367,6 +385,10 @@ def cross_reference_problems(data: Any) -> list[Problem]:
 
     if data.get("provenance") == "required":
         problems += _bare_numbers(data)
+    names = {"parties": "party", "issues": "issue", "drafts": "draft"}
+    undeclared = [f"unknown {names[key]} " for key, ok in declared.items() if not ok]
+    if undeclared:
+        problems = [p for p in problems if not any(u in p.message for u in undeclared)]
     return problems
 
 
@@ -548,9 +570,11 @@ def _bare_numbers(data: Mapping[str, Any]) -> list[Problem]:
     )
 
     def check(path: Path, q: Any) -> None:
-        if isinstance(q, int | float) and not isinstance(q, bool):
-            problems.append(Problem(path, message))
-        elif isinstance(q, Mapping) and q.get("source") is None and q.get("assumption") is None:
+        bare = isinstance(q, int | float) and not isinstance(q, bool)
+        unsourced = (
+            isinstance(q, Mapping) and q.get("source") is None and q.get("assumption") is None
+        )
+        if bare or unsourced:
             problems.append(Problem(path, message))
 
     for index, party in _items(data, "parties"):
@@ -559,8 +583,10 @@ def _bare_numbers(data: Mapping[str, Any]) -> list[Problem]:
                 check(("parties", index, key), party.get(key))
     for index, issue in _items(data, "issues"):
         scale = issue.get("scale")
-        if isinstance(scale, Mapping) and scale.get("source") is None and not scale.get(
-            "assumption"
+        if (
+            isinstance(scale, Mapping)
+            and scale.get("source") is None
+            and not scale.get("assumption")
         ):
             problems.append(
                 Problem(
@@ -592,4 +618,3 @@ def _bare_numbers(data: Mapping[str, Any]) -> list[Problem]:
                 if isinstance(edit, Mapping) and edit.get("value") is not None:
                     check(("shocks", index, "edits", ei, "value"), edit.get("value"))
     return problems
-

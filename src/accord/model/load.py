@@ -4,6 +4,7 @@ so a file is never left half-written."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tempfile
@@ -18,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 
 from accord.model.checks import cross_reference_problems
 from accord.model.errors import Path, Problem, ScenarioError
-from accord.model.parse import MAX_BYTES, ParseFailure, Parsed, decode, parse_text
-from accord.model.records import Scenario
+from accord.model.parse import MAX_BYTES, Parsed, ParseFailure, decode, parse_text
+from accord.model.records import Quantity, Scenario
 
 
 def format_of(name: str) -> str:
@@ -34,16 +35,23 @@ def load_scenario(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -
         size = fs_path.stat().st_size
         if size > max_bytes:
             raise ScenarioError(
-                name, [Problem((), f"file is {size:,} bytes (expected at most {max_bytes:,} bytes)")]
+                name,
+                [Problem((), f"file is {size:,} bytes (expected at most {max_bytes:,} bytes)")],
             )
         with fs_path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise ScenarioError(name, [Problem((), "no such file (expected a scenario file)")]) from None
+        raise ScenarioError(
+            name, [Problem((), "no such file (expected a scenario file)")]
+        ) from None
     except IsADirectoryError:
-        raise ScenarioError(name, [Problem((), "is a directory (expected a scenario file)")]) from None
+        raise ScenarioError(
+            name, [Problem((), "is a directory (expected a scenario file)")]
+        ) from None
     except PermissionError:
-        raise ScenarioError(name, [Problem((), "permission denied (expected a readable file)")]) from None
+        raise ScenarioError(
+            name, [Problem((), "permission denied (expected a readable file)")]
+        ) from None
     return load_bytes(raw, name=name, fmt=format_of(name), max_bytes=max_bytes)
 
 
@@ -70,7 +78,8 @@ def validate(parsed: Parsed, *, name: str) -> Scenario:
             name, [Problem((), f"the file holds a {kind} (expected a scenario mapping)", line=1)]
         )
     problems = list(parsed.problems)
-    problems += _structural_problems(data)
+    already = {p.path for p in problems}
+    problems += [p for p in _structural_problems(data) if p.path not in already]
     problems += cross_reference_problems(data)
     if not problems:
         try:
@@ -117,7 +126,17 @@ def _translate(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for path, errors in grouped.items():
         problems.append(Problem(path, _message(path, errors)))
-    return problems
+    # A misspelt field is reported once, as unknown with its likely name, not also as missing.
+    misspelt = {
+        (p.path[:-1], p.message.rsplit("did you mean ", 1)[1].strip("'?"))
+        for p in problems
+        if "did you mean " in p.message
+    }
+    return [
+        p
+        for p in problems
+        if not (p.message.startswith("missing") and (p.path[:-1], p.path[-1]) in misspelt)
+    ]
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
@@ -126,10 +145,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
     node = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if isinstance(node, Mapping) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_mapping = isinstance(node, Mapping) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_mapping or in_list:
             path.append(part)
             node = node[part]
         elif last and isinstance(node, Mapping) and isinstance(part, str):
@@ -182,7 +200,11 @@ def _message(path: Path, errors: list[dict[str, Any]]) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(path[:-1])
         hint = f"expected one of: {', '.join(allowed)}" if allowed else "not a known field"
-        return f"unknown field {path[-1]!r} ({hint})"
+        close = difflib.get_close_matches(str(path[-1]), allowed, n=1)
+        guess = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown field {path[-1]!r} ({hint}){guess}"
+    if kind in ("model_type", "dict_type", "model_attributes_type") and _model_at(path) is Quantity:
+        return f"got {_show(given)} (expected a number, or {{value: NUMBER, source: ID}})"
     if kind in ("value_error", "assertion_error"):
         msg = str(first["msg"])
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -209,24 +231,26 @@ def _message(path: Path, errors: list[dict[str, Any]]) -> str:
 
 def _fields_at(path: Path) -> list[str]:
     """The field names the model accepts at ``path`` (for 'unknown field' hints)."""
-    model: Any = Scenario
-    for part in path:
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            if isinstance(part, int | str):
-                model = _inner(model)
-                continue
-            return []
-        field = model.model_fields.get(str(part))
-        if field is None:
-            field = next(
-                (f for f in model.model_fields.values() if f.alias == part), None
-            )
-        if field is None:
-            return []
-        model = _unwrap(field.annotation)
+    model = _model_at(path)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return [f.alias or name for name, f in model.model_fields.items()]
     return []
+
+
+def _model_at(path: Path) -> Any:
+    """The record class (or plain type) the scenario model expects at ``path``."""
+    model: Any = Scenario
+    for part in path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            model = _inner(model)
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return None
+        model = _unwrap(field.annotation)
+    return model
 
 
 def _unwrap(annotation: Any) -> Any:

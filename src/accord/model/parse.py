@@ -169,7 +169,7 @@ def _check_events(text: str) -> None:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    line = event.start_mark.line + 1
+                    line = _line(event.start_mark)
                     raise ParseFailure(
                         Problem(
                             (),
@@ -180,7 +180,7 @@ def _check_events(text: str) -> None:
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1
+                    line = _line(event.start_mark)
                     raise ParseFailure(
                         Problem(
                             (),
@@ -251,16 +251,27 @@ class _Builder:
                 raise ParseFailure(
                     Problem(
                         path,
-                        f"unsupported YAML tag {node.tag!r} (expected plain values)",
+                        f"unsupported YAML tag {_tag(node.tag)!r} (expected plain values)",
                         line=node.start_mark.line + 1,
                     )
                 )
             try:
                 return self.loader.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise ParseFailure(
-                    Problem(path, f"bad value: {exc}", line=node.start_mark.line + 1)
-                ) from None
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                expected = (
+                    "a date YYYY-MM-DD"
+                    if node.tag.endswith(":timestamp")
+                    else f"a valid {node.tag.rsplit(':', 1)[-1]}"
+                )
+                reason = getattr(exc, "problem", None) or str(exc)
+                self.problems.append(
+                    Problem(
+                        path,
+                        f"{node.value!r} is not valid: {reason} (expected {expected})",
+                        line=node.start_mark.line + 1,
+                    )
+                )
+                return node.value
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, "tag:yaml.org,2002:seq", path)
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -272,7 +283,9 @@ class _Builder:
                 line = key_node.start_mark.line + 1
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.problems.append(
-                        Problem(path, "merge keys '<<' are not supported (expected plain keys)", line)
+                        Problem(
+                            path, "merge keys '<<' are not supported (expected plain keys)", line
+                        )
                     )
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
@@ -288,7 +301,9 @@ class _Builder:
                 if isinstance(key, int):
                     key = str(key)
                 if key in out:
-                    self.problems.append(Problem((*path, key), _duplicate(path, key, first[key]), line))
+                    self.problems.append(
+                        Problem((*path, key), _duplicate(path, key, first[key]), line)
+                    )
                     continue
                 first[key] = line
                 self.lines[(*path, key)] = line
@@ -303,10 +318,18 @@ class _Builder:
             raise ParseFailure(
                 Problem(
                     path,
-                    f"unsupported YAML tag {node.tag!r} (expected plain values)",
+                    f"unsupported YAML tag {_tag(node.tag)!r} (expected plain values)",
                     line=node.start_mark.line + 1,
                 )
             )
+
+
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def _tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
 
 
 def _duplicate(path: Path, key: str, first_line: int) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -98,13 +99,14 @@ class Distribution(Record):
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(
-                f"a {self.kind} distribution needs {', '.join(needed)}; missing {', '.join(missing)}"
+                f"a {self.kind} distribution needs {', '.join(needed)};"
+                f" missing {', '.join(missing)}"
             )
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low {self.low} is above high {self.high} (expected low <= high)")
-        if self.mode is not None and self.low is not None and self.high is not None:
-            if not self.low <= self.mode <= self.high:
-                raise ValueError(f"mode {self.mode} is outside [{self.low}, {self.high}]")
+        bounded = self.low is not None and self.high is not None
+        if self.mode is not None and bounded and not self.low <= self.mode <= self.high:  # type: ignore[operator]
+            raise ValueError(f"mode {self.mode} is outside [{self.low}, {self.high}]")
         return self
 
 
@@ -166,7 +168,7 @@ class Quantity(Record):
         return data
 
 
-def quantity_between(low: float, high: float) -> Any:
+def quantity_between(low: float, high: float) -> Callable[[Quantity], Quantity]:
     """A validator factory: the quantity's value (and range) must lie in [low, high]."""
 
     def check(q: Quantity) -> Quantity:
@@ -242,9 +244,7 @@ class Member(Sourced):
     @model_validator(mode="after")
     def _dates(self) -> Member:
         if self.start and self.end and self.start > self.end:
-            raise ValueError(
-                f"from {self.start} is after to {self.end} (expected from <= to)"
-            )
+            raise ValueError(f"from {self.start} is after to {self.end} (expected from <= to)")
         return self
 
 
@@ -328,6 +328,8 @@ class Scale(Sourced):
 
 
 class Option(Sourced):
+    """An option of an issue, at ``position`` on the issue's scale (checked to lie within it)."""
+
     id: Id
     label: Text
     position: float
@@ -341,16 +343,6 @@ class Issue(Record):
     scale: Scale
     options: Annotated[list[Option], Field(min_length=2)]
     status_quo: Id
-
-    @model_validator(mode="after")
-    def _positions(self) -> Issue:
-        for option in self.options:
-            if not self.scale.min <= option.position <= self.scale.max:
-                raise ValueError(
-                    f"option {option.id!r} sits at {option.position:g}, outside the scale"
-                    f" [{self.scale.min:g}, {self.scale.max:g}]"
-                )
-        return self
 
 
 # --- preferences -----------------------------------------------------------------------------
