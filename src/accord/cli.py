@@ -19,7 +19,7 @@ from rich.text import Text
 
 from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate, evaluate_all
 from accord.compile import Compiled, CompileError, compile_scenario
-from accord.model import Scenario, ScenarioError, load_scenario
+from accord.model import Scenario, ScenarioError, dumps_yaml, load_scenario, save_scenario
 from accord.model.records import Preference
 from accord.scenarios import DEFAULT, EMBEDDED, resolve
 
@@ -248,6 +248,26 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario file (YAML or 
         f"{file}: ok ({len(s.parties)} parties, {len(s.issues)} issues, {len(s.drafts)} drafts,"
         f" {len(s.events)} events, {len(s.sources)} sources)"
     )
+
+
+@app.command()
+def export(
+    scenario: ScenarioArg = None,
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Where to write: FILE.yaml or FILE.json.")
+    ] = "-",
+) -> None:
+    """Write a scenario as YAML or JSON (to stdout with -o -), validated and normalised."""
+    with _user_errors():
+        s = resolve(scenario)
+        if output == "-":
+            sys.stdout.write(dumps_yaml(s))
+            return
+        try:
+            save_scenario(s, output)
+        except OSError as exc:
+            raise UsageFailure(f"cannot write {output}: {exc.strerror}") from None
+    out.print(f"wrote {output}")
 
 
 @app.command()

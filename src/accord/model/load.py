@@ -4,6 +4,7 @@ so a file is never left half-written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import os
@@ -279,13 +280,40 @@ def _inner(annotation: Any) -> Any:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def to_data(scenario: Scenario) -> dict[str, Any]:
-    """Plain, JSON-compatible data: defaults left out, bare quantities written bare."""
+def to_data(scenario: Scenario, *, dates: str = "iso") -> dict[str, Any]:
+    """Plain data: defaults left out, bare quantities written bare, a single source written as
+    ``source: ID``, provenance keys after the fields they qualify. ``dates="iso"`` gives
+    JSON-compatible strings; ``dates="date"`` keeps ``datetime.date`` (YAML writes them bare)."""
     data: dict[str, Any] = scenario.model_dump(
         mode="json", by_alias=True, exclude_defaults=True, exclude_none=True
     )
-    data.setdefault("schema_version", 1)
-    return {"schema_version": data.pop("schema_version"), **data}
+    data.pop("schema_version", None)
+    tidy = _tidy(data, dates == "date")
+    return {"schema_version": 1, **tidy}
+
+
+_LAST = ("source", "position_source", "assumption", "note")
+_DATE_KEYS = {"as_of", "date", "end_date", "from", "to"}
+
+
+def _tidy(node: Any, as_dates: bool, key: str | None = None) -> Any:
+    if isinstance(node, dict):
+        out = {k: _tidy(v, as_dates, k) for k, v in node.items() if k not in _LAST}
+        for k in _LAST:
+            if k in node:
+                value = node[k]
+                if isinstance(value, list) and len(value) == 1 and k != "note":
+                    value = value[0]
+                out[k] = value
+        return out
+    if isinstance(node, list):
+        return [_tidy(v, as_dates, key) for v in node]
+    if as_dates and key in _DATE_KEYS and isinstance(node, str):
+        try:
+            return dt.date.fromisoformat(node)
+        except ValueError:
+            return node
+    return node
 
 
 class _Dumper(yaml.SafeDumper):
@@ -302,7 +330,11 @@ _Dumper.add_representer(str, _str_presenter)
 
 def dumps_yaml(scenario: Scenario) -> str:
     return yaml.dump(
-        to_data(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+        to_data(scenario, dates="date"),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
     )
 
 

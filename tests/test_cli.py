@@ -1,0 +1,127 @@
+"""The command line: every command runs, `--json` is machine-readable, bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_scenarios_json_lists_both_embedded() -> None:
+    code, output = run("scenarios", "--json")
+    assert code == 0
+    ids = {row["id"]: row for row in json.loads(output)}
+    assert set(ids) == {"ukraine-2025", "teaching-river"}
+    assert ids["teaching-river"]["invented"] is True
+    assert ids["ukraine-2025"]["invented"] is False
+
+
+def test_show_table_and_json() -> None:
+    code, output = run("show", "teaching-river")
+    assert code == 0
+    assert "Positions: ideal (salience)" in output
+    code, output = run("show", "teaching-river", "--json")
+    data = json.loads(output)
+    water = next(r for r in data["positions"] if r["issue"] == "water_share")
+    assert water["parties"]["LO"] == {
+        "ideal": "share_50",
+        "ideal_label": "50%",
+        "salience": 1.0,
+        "red_lines": ["share_30"],
+        "confidential": False,
+    }
+
+
+def test_evaluate_json_contract() -> None:
+    code, output = run("evaluate", "teaching-river", "--json")
+    assert code == 0
+    data = json.loads(output)
+    assert [d["draft"] for d in data["drafts"]] == ["commission-1", "commission-2", "upland-offer"]
+    for draft in data["drafts"]:
+        for party in draft["parties"]:
+            assert 0 <= party["utility"] <= 1
+            assert isinstance(party["acceptable"], bool)
+            for line in party["red_lines"]:
+                assert set(line) == {"issue", "option", "point"}
+
+
+def test_evaluate_one_draft_with_a_shock() -> None:
+    code, output = run(
+        "evaluate", "teaching-river", "--draft", "commission-2", "--shock", "drought", "--json"
+    )
+    assert code == 0
+    data = json.loads(output)
+    assert data["shocks"] == ["drought"]
+    (draft,) = data["drafts"]
+    lo = next(p for p in draft["parties"] if p["party"] == "LO")
+    assert lo["batna"] == pytest.approx(0.15)
+
+
+def test_diff_plain_lines() -> None:
+    code, output = run("diff", "teaching-river", "commission-1", "commission-2")
+    assert code == 0
+    assert "  + P4: Upland pays 100 million into a basin fund." in output
+    assert "  dam_height: 120 m (P2) -> 60 m (P2)" in output
+    assert "  fish_passage: No passage (silent: status quo) -> Fish ladder (P3)" in output
+
+
+def test_validate_ok_and_schema(tmp_path: Path) -> None:
+    code, output = run("validate", "src/accord/scenarios/teaching_river.yaml")
+    assert code == 0 and ": ok (4 parties, 5 issues, 3 drafts" in output
+    code, output = run("schema")
+    schema = json.loads(output)
+    assert code == 0
+    assert {"parties", "issues", "preferences", "drafts"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("evaluate", "teaching-river", "--draft", "zz"), "has no draft 'zz'"),
+        (("evaluate", "teaching-river", "--shock", "zz"), "unknown shock(s) 'zz'"),
+        (("diff", "teaching-river", "commission-1", "zz"), "has no draft 'zz'"),
+        (("show", "no-such-scenario"), "no embedded scenario or file by that name"),
+        (("show", "missing.yaml"), "missing.yaml: no such file"),
+    ],
+)
+def test_bad_input_exits_2(args: tuple[str, ...], message: str) -> None:
+    code, output = run(*args)
+    assert code == 2
+    assert message in output
+
+
+def test_analyze_on_teaching() -> None:
+    code, output = run("analyze", "teaching-river")
+    assert code == 0
+    assert "commission-1 -> commission-2" in output
+    code, output = run("analyze", "teaching-river", "--json")
+    data = json.loads(output)
+    assert [(d["a"], d["b"]) for d in data["diffs"]] == [("commission-1", "commission-2")]
+
+
+def test_export_round_trips_through_json_and_yaml(tmp_path: Path) -> None:
+    for name in ("river.json", "river.yaml"):
+        target = tmp_path / name
+        code, output = run("export", "teaching-river", "-o", str(target))
+        assert code == 0, output
+        code, output = run("validate", str(target))
+        assert code == 0, output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["river.json", "river.yaml"]
+
+
+def test_export_to_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
+    code, output = run("export", "teaching-river", "-o", str(tmp_path / "no" / "x.yaml"))
+    assert code == 2
+    assert "cannot write" in output
