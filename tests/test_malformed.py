@@ -43,8 +43,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "duplicate_option_id.yaml": [
         ":16 issues.price.options.low.id: duplicate option id 'low' (first used by item 1; expected unique ids)",
-        ":18 issues.price.status_quo: 'mid' is not an option of issue price (expected one of: high, low)",
-        ":37 drafts.d1.points#1.sets.price: 'mid' is not an option of issue price (expected one of: high, low)",
+        ":18 issues.price.status_quo: 'mid' is not an option of issue price (expected one of: low, high)",
+        ":37 drafts.d1.points#1.sets.price: 'mid' is not an option of issue price (expected one of: low, high)",
     ],
     "duplicate_party_id.yaml": [
         ":9 parties.A.id: duplicate party id 'A' (first used by item 1; expected unique ids)",
@@ -61,7 +61,7 @@ EXPECTED: dict[str, list[str]] = {
         ":45 events.e1.participants[1]: unknown party 'Z' (expected one of: A, B)",
     ],
     "ideal_not_an_option.yaml": [
-        ":32 preferences.B.term.ideal: 'medium' is not an option of issue term (expected one of: long, short)",
+        ":32 preferences.B.term.ideal: 'medium' is not an option of issue term (expected one of: short, long)",
     ],
     "json_duplicate_key.json": [
         ":5 title: duplicate key 'title' (first at line 4; expected each key once)",
@@ -70,7 +70,7 @@ EXPECTED: dict[str, list[str]] = {
         ":111: JSON syntax error: Expecting ',' delimiter at column 7",
     ],
     "json_unknown_option.json": [
-        ":123 drafts.d1.points#2.sets.term: 'forever' is not an option of issue term (expected one of: long, short)",
+        ":123 drafts.d1.points#2.sets.term: 'forever' is not an option of issue term (expected one of: short, long)",
     ],
     "missing_issues.yaml": [
         ":1 issues: missing (a required field)",
@@ -108,7 +108,7 @@ EXPECTED: dict[str, list[str]] = {
         ":3 title: unsupported YAML tag '!!python/object/apply:os.system' (expected plain values)",
     ],
     "red_line_unknown_option.yaml": [
-        ":31 preferences.B.price.red_lines[0].option: 'max' is not an option of issue price (expected one of: high, low, mid)",
+        ":31 preferences.B.price.red_lines[0].option: 'max' is not an option of issue price (expected one of: low, mid, high)",
     ],
     "revises_unknown_point.yaml": [
         ":43 drafts.d2.points#1.revises[0]: draft d1 has no point 7 (expected one of: 1, 2)",
@@ -128,7 +128,7 @@ EXPECTED: dict[str, list[str]] = {
         ":45 events.e1.source: source 's9' is never declared (expected an id from the sources list)",
     ],
     "status_quo_not_an_option.yaml": [
-        ":25 issues.term.status_quo: 'none' is not an option of issue term (expected one of: long, short)",
+        ":25 issues.term.status_quo: 'none' is not an option of issue term (expected one of: short, long)",
     ],
     "top_level_list.yaml": [
         ":1: the file holds a list (expected a scenario mapping)",
@@ -143,7 +143,7 @@ EXPECTED: dict[str, list[str]] = {
         ":29 preferences.A.term.salince: unknown field 'salince' (expected one of: ideal, salience, values, shape, red_lines, confidential, position_source, note); did you mean 'salience'?",
     ],
     "unknown_option_in_point.yaml": [
-        ":38 drafts.d1.points#2.sets.term: 'forever' is not an option of issue term (expected one of: long, short)",
+        ":38 drafts.d1.points#2.sets.term: 'forever' is not an option of issue term (expected one of: short, long)",
     ],
     "unknown_role.yaml": [
         ":8 parties.A.roles[0]: got 'king' (expected 'party', 'mediator', 'stakeholder' or 'guarantor')",

@@ -46,7 +46,7 @@ def _ids(
 
 
 def _choices(names: Any, limit: int = 12) -> str:
-    names = sorted(str(n) for n in names)
+    names = [str(n) for n in names]
     if not names:
         return "none declared"
     shown = ", ".join(names[:limit])
