@@ -1,0 +1,1 @@
+"""Runnable comparisons: `python -m benchmarks` (or `make bench`)."""

@@ -1,0 +1,17 @@
+"""Run every benchmark and print its table. `make bench` installs the `bench` extra first."""
+
+from __future__ import annotations
+
+import platform
+
+from benchmarks import bench_scoring
+
+
+def main() -> None:
+    machine = f"{platform.machine()}, {platform.processor() or 'cpu'}"
+    print(f"machine: {machine}, Python {platform.python_version()}")
+    bench_scoring.main()
+
+
+if __name__ == "__main__":
+    main()
