@@ -7,6 +7,7 @@ or shock) prints one line per problem to stderr and exits with code 2, never a t
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -443,9 +444,19 @@ def analyze(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the Typer app, turning any stray user error into exit code 2."""
+    """Entry point. User errors exit 2 inside the commands; anything else is a bug, reported in
+    one line with exit code 1 (set ACCORD_DEBUG=1 to see the traceback)."""
     run: Callable[..., Any] = app
-    run(args=list(argv) if argv is not None else None, prog_name="accord")
+    try:
+        run(args=list(argv) if argv is not None else None, prog_name="accord")
+    except KeyboardInterrupt:
+        err.print("accord: interrupted")
+        raise SystemExit(130) from None
+    except Exception as exc:
+        if os.environ.get("ACCORD_DEBUG"):
+            raise
+        err.print(Text(f"accord: internal error: {type(exc).__name__}: {exc} (please report it)"))
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

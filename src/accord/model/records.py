@@ -540,7 +540,20 @@ class Scenario(Record):
             )
         return self
 
-    # one-line lookups: no logic of their own
+    # one-line constructors and lookups: no logic of their own
+    @classmethod
+    def from_yaml(cls, path: str) -> Scenario:
+        """Load a YAML scenario file (every problem at once in a ``ScenarioError``)."""
+        from accord.model.load import load_scenario
+
+        return load_scenario(path)
+
+    @classmethod
+    def from_json(cls, path: str) -> Scenario:
+        from accord.model.load import load_scenario
+
+        return load_scenario(path)
+
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
 
