@@ -180,6 +180,7 @@ def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
                 ],
                 "issues": [i.model_dump(mode="json", exclude_none=True) for i in s.issues],
                 "positions": matrix,
+                "events": [e.model_dump(mode="json", exclude_none=True) for e in s.events],
             }
         )
         return
@@ -229,6 +230,8 @@ def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
                 cells.append("-")
                 continue
             text = f"{cell['ideal_label']} ({cell['salience']:.2f})"
+            if cell["confidential"]:
+                text += " [confidential]"
             if cell["red_lines"]:
                 labels = [
                     next(o.label for o in s.issue(row["issue"]).options if o.id == r)
@@ -238,6 +241,22 @@ def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
             cells.append(text)
         table.add_row(row["issue"], *cells)
     out.print(table)
+    if s.events:
+        timeline = Table(title="Timeline")
+        for column in ("date", "kind", "event", "participants", "source"):
+            timeline.add_column(column)
+        for event in sorted(s.events, key=lambda e: e.date):
+            when = event.date.isoformat()
+            if event.end_date:
+                when += f" to {event.end_date.isoformat()}"
+            timeline.add_row(
+                when,
+                event.kind.value,
+                event.title,
+                ", ".join(event.participants),
+                ", ".join(event.source or []),
+            )
+        out.print(timeline)
 
 
 @app.command()
