@@ -63,15 +63,15 @@ def numbers(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, 
 
 
 def owner(raw: Any, path: tuple[Any, ...]) -> Any:
-    """The record a number belongs to: its mapping, or the quantity above a range or dist."""
+    """The record a number belongs to: the mapping that holds it, or, for a number inside a
+    ``range`` list or a ``dist`` mapping, the quantity above them."""
     parents = [raw]
     for part in path[:-1]:
         parents.append(parents[-1][part])
-    keys = list(path[:-1])
-    while keys and (isinstance(keys[-1], int) or keys[-1] in ("range", "dist")):
-        keys.pop()
-        parents.pop()
-    return parents[-1]
+    depth = len(parents) - 1  # parents[depth] holds the number
+    while depth > 0 and (isinstance(parents[depth], list) or path[depth - 1] == "dist"):
+        depth -= 1
+    return parents[depth]
 
 
 def test_every_number_has_a_source_or_an_assumption(raw: Any) -> None:
@@ -91,9 +91,22 @@ def test_structural_numbers_rest_on_a_sourced_scale(raw: Any) -> None:
 
 
 def test_the_walk_finds_a_bare_number() -> None:
-    planted = {"parties": [{"id": "X", "batna": {"value": 0.3}}]}
+    planted = {
+        "parties": [
+            {"id": "X", "batna": {"value": 0.3}},
+            {"id": "Y", "batna": {"value": 0.3, "range": [0.2, 0.4], "source": "s"}},
+            {"id": "Z", "capability": {"value": 1, "dist": {"mean": 1, "sd": 0.1}}},
+        ],
+        "facts": [{"id": "f", "claims": [{"value": 5, "source": "s"}, {"value": 6}]}],
+    }
     found = [p for p, _ in numbers(planted) if not owner(planted, p).get("source")]
-    assert found == [("parties", 0, "batna", "value")]
+    assert found == [
+        ("parties", 0, "batna", "value"),
+        ("parties", 2, "capability", "value"),
+        ("parties", 2, "capability", "dist", "mean"),
+        ("parties", 2, "capability", "dist", "sd"),
+        ("facts", 0, "claims", 1, "value"),
+    ]
 
 
 def test_scenario_contents(ukraine: Scenario) -> None:
@@ -150,7 +163,15 @@ def test_28_points_trigger_the_referendum_blocked_under_martial_law(ukraine: Sce
     assert referendum.status == "blocked"
     amendment = steps["ua-art157-amendment"]
     assert amendment.status == "blocked"
-    assert 7 in amendment.triggered_by
+    assert amendment.triggered_by == (7, 21)
+    # Recognition of occupied territory also meets the Constitution's territorial-integrity
+    # bar, which the scenario records as a step that cannot pass, martial law or not.
+    assert steps["ua-art157-territorial-integrity"].status == "fails"
+
+
+def test_the_20_points_trigger_no_territorial_step(ukraine: Scenario) -> None:
+    e = evaluate(compile_scenario(ukraine), "framework-20")
+    assert not {s.rule for s in e.ratification} & {"ua-art73-referendum", "ua-art157-amendment"}
 
 
 def test_diff_28_to_20_lists_the_reported_changes(ukraine: Scenario) -> None:

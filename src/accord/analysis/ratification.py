@@ -7,7 +7,9 @@ A step is *triggered* when the draft puts an issue on an option named in the rul
 * ``blocked`` while a fact in ``blocked_while`` holds and the draft does not end it (e.g. no
   referendum and no constitutional amendment under martial law);
 * ``unmet`` when the draft misses a ``requires`` condition (e.g. a referendum needs a ceasefire);
-* ``passes`` or ``fails`` when the scenario records that outcome;
+* ``fails`` when the scenario records that the step cannot pass (a constitutional bar), which
+  outranks a block;
+* ``passes`` when the scenario records that outcome and nothing blocks it;
 * ``open`` otherwise: nothing in the scenario decides it.
 
 A blocking fact whose claims disagree makes the step ``open`` with that said in its reasons.
@@ -29,6 +31,7 @@ class RatificationStep:
     name: str
     kind: str
     triggered_by: tuple[int | None, ...]  # point numbers (None: the status quo triggers it)
+    issues: tuple[str, ...]  # the issues whose options trigger it
     status: str  # passes | fails | blocked | unmet | open
     reasons: tuple[str, ...]
 
@@ -41,9 +44,10 @@ def ratification_steps(compiled: Compiled, draft: CompiledDraft) -> tuple[Ratifi
         hit = rule.trigger[issues, x]
         if not hit.any():
             continue
-        points = tuple(
-            int(draft.set_by[i]) if draft.set_by[i] >= 0 else None for i in np.flatnonzero(hit)
-        )
+        numbers = {int(draft.set_by[i]) for i in np.flatnonzero(hit) if draft.set_by[i] >= 0}
+        silent = any(draft.set_by[i] < 0 for i in np.flatnonzero(hit))
+        points: tuple[int | None, ...] = (*sorted(numbers), *((None,) if silent else ()))
+        issues_hit = tuple(compiled.issue_ids[i] for i in np.flatnonzero(hit))
         reasons: list[str] = []
         status = "open"
         for blocker in rule.blockers:
@@ -60,8 +64,11 @@ def ratification_steps(compiled: Compiled, draft: CompiledDraft) -> tuple[Ratifi
                 if status == "open":
                     status = "unmet"
                 reasons.append(f"requires {text}")
-        if status == "open" and rule.passes is not None:
-            status = "passes" if rule.passes else "fails"
+        if rule.passes is False:
+            status = "fails"  # a recorded bar outranks a block: it holds whatever else happens
+            reasons.insert(0, "the scenario records that this step cannot pass")
+        elif status == "open" and rule.passes:
+            status = "passes"
             reasons.append("outcome recorded in the scenario")
         if status == "open" and not reasons:
             reasons.append("nothing in the scenario decides it")
@@ -72,6 +79,7 @@ def ratification_steps(compiled: Compiled, draft: CompiledDraft) -> tuple[Ratifi
                 name=rule.name,
                 kind=rule.kind,
                 triggered_by=points,
+                issues=issues_hit,
                 status=status,
                 reasons=tuple(reasons),
             )
