@@ -33,8 +33,21 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Out:
+    """Standard output as a rich console, made when printing (so redirection and test runners
+    are honoured). Off a terminal, tables get 140 columns (or $COLUMNS) instead of rich's 80."""
+
+    def print(self, *objects: Any) -> None:
+        width = None
+        if not sys.stdout.isatty():
+            width = int(os.environ.get("COLUMNS", "140"))
+        Console(highlight=False, soft_wrap=False, width=width).print(*objects)
+
+
+out = _Out()
 
 ScenarioArg = Annotated[
     str | None,
@@ -300,24 +313,36 @@ def schema() -> None:
 
 
 def evaluation_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -> Table:
-    title = "Drafts x parties: utility (gain over BATNA), acceptable, red lines crossed"
+    title = "Drafts x parties: utility (gain over BATNA); * = would not accept"
     if compiled.shocks:
         title += f"  [shocks: {', '.join(compiled.shocks)}]"
-    table = Table(title=title, show_lines=True)
-    table.add_column("draft")
+    table = Table(title=title)
+    table.add_column("draft", no_wrap=True)
     for pid in compiled.party_ids:
-        table.add_column(pid)
+        table.add_column(pid, justify="right")
     table.add_column("all accept")
     for e in evaluations:
-        cells = []
-        for pe in e.parties:
-            mark = "yes" if pe.acceptable else "no"
-            text = f"{pe.utility:.2f} ({pe.gain:+.2f}) {mark}"
-            for line in pe.red_lines:
-                text += f"\nx {line.issue}: {_label(compiled, line.issue, line.option)}"
-                text += f" ({_point(line.point)})"
-            cells.append(text)
+        cells = [
+            f"{pe.utility:.2f} ({pe.gain:+.2f}){'' if pe.acceptable else ' *'}" for pe in e.parties
+        ]
         table.add_row(e.draft, *cells, "yes" if e.acceptable_to_all else "no")
+    return table
+
+
+def red_line_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -> Table:
+    table = Table(title="Red lines crossed")
+    for column in ("draft", "party", "issue", "option the draft puts there", "by"):
+        table.add_column(column, no_wrap=column != "option the draft puts there")
+    for e in evaluations:
+        for pe in e.parties:
+            for line in pe.red_lines:
+                table.add_row(
+                    e.draft,
+                    pe.party,
+                    line.issue,
+                    _label(compiled, line.issue, line.option),
+                    _point(line.point),
+                )
     return table
 
 
@@ -363,6 +388,8 @@ def evaluate_cmd(
         )
         return
     out.print(evaluation_table(compiled, evaluations))
+    if any(pe.red_lines for e in evaluations for pe in e.parties):
+        out.print(red_line_table(compiled, evaluations))
     for e in evaluations:
         if e.silent_issues:
             names = ", ".join(e.silent_issues)
@@ -454,6 +481,8 @@ def analyze(
         "Figures are model outputs of the scenario's stated inputs; positions are as reported."
     )
     out.print(evaluation_table(compiled, evaluations))
+    if any(pe.red_lines for e in evaluations for pe in e.parties):
+        out.print(red_line_table(compiled, evaluations))
     if any(e.ratification for e in evaluations):
         out.print(ratification_table(evaluations))
     for d in diffs:
