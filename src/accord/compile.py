@@ -190,30 +190,32 @@ def apply_shocks(scenario: Scenario, shocks: Sequence[str]) -> Scenario:
 def _edit_quantity(
     shock: str, op: str, old: Any, change: Quantity, low: float, high: float
 ) -> dict[str, Any]:
-    change_sources = list(change.source or [])
-    if op == "set" or old is None:
-        base = 0.0 if old is None else float(old["value"])
-        if op == "set":
-            value = change.value
-        else:
-            value = base * change.value if op == "multiply" else base + change.value
-        sources = change_sources
-        note = f"shock {shock}: {op} {change.value:g}"
+    """The edited quantity: its value, the sources of both the old number and the shock, and a
+    note naming the shock (clipping to the valid range is said, not hidden)."""
+    before = None if old is None else Quantity.model_validate(old)
+    base = 0.0 if before is None else before.value
+    if op == "set":
+        value = change.value
+    elif op == "multiply":
+        value = base * change.value
     else:
-        base = float(old["value"])
-        value = base * change.value if op == "multiply" else base + change.value
-        sources = list(dict.fromkeys([*(old.get("source") or []), *change_sources]))
-        note = f"shock {shock}: {op} {change.value:g} on {base:g}"
+        value = base + change.value
+    note = f"shock {shock}: {op} {change.value:g}"
+    if op != "set" and before is not None:
+        note += f" on {base:g}"
+    kept = [] if op == "set" or before is None else list(before.source or [])
+    sources = list(dict.fromkeys([*kept, *(change.source or [])]))
     clipped = float(min(max(value, low), high))
     if clipped != value:
         note += f" (clipped from {value:g} to the range [{low:g}, {high:g}])"
-    reasons = [r for r in (change.assumption, (old or {}).get("assumption")) if r]
-    assumption = "; ".join([note, *reasons]) if not sources or reasons else None
+    reasons = [change.assumption] if change.assumption else []
+    if op != "set" and before is not None and before.assumption:
+        reasons.append(before.assumption)
     out: dict[str, Any] = {"value": clipped, "note": note}
     if sources:
         out["source"] = sources
-    if assumption:
-        out["assumption"] = assumption
+    if reasons or not sources:
+        out["assumption"] = "; ".join([note, *reasons])
     return out
 
 
