@@ -125,3 +125,25 @@ def test_export_to_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
     code, output = run("export", "teaching-river", "-o", str(tmp_path / "no" / "x.yaml"))
     assert code == 2
     assert "cannot write" in output
+
+
+def test_validate_json_reports_problems_with_lines() -> None:
+    code, output = run("validate", "tests/data/malformed/several_problems.yaml", "--json")
+    assert code == 2
+    data = json.loads(output)
+    assert data["ok"] is False
+    assert [(p["line"], p["path"]) for p in data["problems"]] == [
+        (28, "preferences.A.price.salience"),
+        (41, "drafts.d2.based_on"),
+        (45, "events.e1.participants[1]"),
+    ]
+    code, output = run("validate", "src/accord/scenarios/teaching_river.yaml", "--json")
+    assert code == 0 and json.loads(output)["parties"] == 4
+
+
+def test_export_json_to_stdout_loads_back(tmp_path: Path) -> None:
+    code, output = run("export", "teaching-river", "--json")
+    assert code == 0
+    target = tmp_path / "river.json"
+    target.write_text(output)
+    assert run("validate", str(target))[0] == 0

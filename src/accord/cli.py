@@ -20,7 +20,15 @@ from rich.text import Text
 
 from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate, evaluate_all
 from accord.compile import Compiled, CompileError, compile_scenario
-from accord.model import Scenario, ScenarioError, dumps_yaml, load_scenario, save_scenario
+from accord.model import (
+    Scenario,
+    ScenarioError,
+    dumps_json,
+    dumps_yaml,
+    load_scenario,
+    save_scenario,
+)
+from accord.model.errors import render_path
 from accord.model.records import Preference
 from accord.scenarios import DEFAULT, EMBEDDED, resolve
 
@@ -273,14 +281,46 @@ def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
 
 
 @app.command()
-def validate(file: Annotated[str, typer.Argument(help="A scenario file (YAML or JSON).")]) -> None:
+def validate(
+    file: Annotated[str, typer.Argument(help="A scenario file (YAML or JSON).")],
+    json_out: JsonOpt = False,
+) -> None:
     """Check a scenario file; print every problem as FILE:LINE field: what is wrong."""
+    if json_out:
+        try:
+            s = load_scenario(file)
+        except ScenarioError as exc:
+            _emit_json(
+                {
+                    "file": file,
+                    "ok": False,
+                    "problems": [
+                        {
+                            "line": p.line,
+                            "path": render_path(p.path, exc.data),
+                            "message": p.message,
+                        }
+                        for p in exc.problems
+                    ],
+                }
+            )
+            raise typer.Exit(2) from None
+        _emit_json({"file": file, "ok": True, "problems": [], **_counts(s)})
+        return
     with _user_errors():
         s = load_scenario(file)
-    out.print(
-        f"{file}: ok ({len(s.parties)} parties, {len(s.issues)} issues, {len(s.drafts)} drafts,"
-        f" {len(s.events)} events, {len(s.sources)} sources)"
-    )
+    counts = ", ".join(f"{n} {what}" for what, n in _counts(s).items())
+    out.print(f"{file}: ok ({counts})")
+
+
+def _counts(s: Scenario) -> dict[str, int]:
+    return {
+        "parties": len(s.parties),
+        "issues": len(s.issues),
+        "drafts": len(s.drafts),
+        "events": len(s.events),
+        "sources": len(s.sources),
+    }
 
 
 @app.command()
@@ -289,12 +329,15 @@ def export(
     output: Annotated[
         str, typer.Option("-o", "--output", help="Where to write: FILE.yaml or FILE.json.")
     ] = "-",
+    json_out: Annotated[
+        bool, typer.Option("--json", help="With -o -: write JSON instead of YAML.")
+    ] = False,
 ) -> None:
     """Write a scenario as YAML or JSON (to stdout with -o -), validated and normalised."""
     with _user_errors():
         s = resolve(scenario)
         if output == "-":
-            sys.stdout.write(dumps_yaml(s))
+            sys.stdout.write(dumps_json(s) if json_out else dumps_yaml(s))
             return
         try:
             save_scenario(s, output)
