@@ -70,10 +70,6 @@ class CompiledDraft:
     set_by: IntArray  # (I,) number of the point that sets the issue, -1 where silent
     points: tuple[CompiledPoint, ...]
 
-    @property
-    def silent(self) -> BoolArray:
-        return np.asarray(self.set_by < 0)
-
 
 @dataclass(frozen=True)
 class CompiledBlocker:

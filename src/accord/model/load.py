@@ -80,13 +80,11 @@ def validate(parsed: Parsed, *, name: str) -> Scenario:
         )
     problems = list(parsed.problems)
     already = {p.path for p in problems}
-    problems += [p for p in _structural_problems(data) if p.path not in already]
+    scenario, structural = _structural(data)
+    problems += [p for p in structural if p.path not in already]
     problems += cross_reference_problems(data)
-    if not problems:
-        try:
-            return Scenario.model_validate(data)
-        except ValidationError as exc:  # pragma: no cover - the checks above should catch it
-            problems = _structural_problems(data) or [Problem((), str(exc))]
+    if scenario is not None and not problems:
+        return scenario  # structure valid and every reference checked above
     located = _dedupe(
         Problem(p.path, p.message, p.line if p.line is not None else parsed.line_of(p.path))
         for p in problems
@@ -109,12 +107,12 @@ def _dedupe(problems: Any) -> list[Problem]:
 # --- pydantic errors in a person's words -----------------------------------------------------
 
 
-def _structural_problems(data: Mapping[str, Any]) -> list[Problem]:
+def _structural(data: Mapping[str, Any]) -> tuple[Scenario | None, list[Problem]]:
+    """Pydantic's checks alone (cross-references are checked on the raw data, all at once)."""
     try:
-        Scenario.model_validate(data, context={"skip_cross_references": True})
+        return Scenario.model_validate(data, context={"skip_cross_references": True}), []
     except ValidationError as exc:
-        return _translate(exc, data)
-    return []
+        return None, _translate(exc, data)
 
 
 def _translate(exc: ValidationError, data: Any) -> list[Problem]:
