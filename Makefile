@@ -15,8 +15,9 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The test oracle NegMAS comes with the `negmas` extra; its tests skip cleanly without it.
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,negmas]'
 	touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)

@@ -1,0 +1,1 @@
+"""Readers and writers between accord scenarios and other formats (GENIUS XML, ...)."""
