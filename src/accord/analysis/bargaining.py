@@ -118,7 +118,7 @@ def _problem(compiled: Compiled, parties: Sequence[str] | None) -> _Problem:
         contrib=contributions(compiled, ps),
         batna=compiled.batna[ps].astype(float),
         low=compiled.utility_min[ps].astype(float),
-        span=np.where(span > 0, span, 1.0),
+        span=np.where(span > EXACT, span, 1.0),  # indifferent (to float noise): no scaling
     )
 
 
