@@ -147,3 +147,59 @@ def test_export_json_to_stdout_loads_back(tmp_path: Path) -> None:
     target = tmp_path / "river.json"
     target.write_text(output)
     assert run("validate", str(target))[0] == 0
+
+
+GENIUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "genius"
+
+
+def test_frontier_bargain_relax_bridge_json() -> None:
+    code, output = run("frontier", "ukraine-2025", "--parties", "UA,RU", "--cap", "3", "--json")
+    assert code == 0
+    data = json.loads(output)
+    assert data["parties"] == ["UA", "RU"] and data["size"] == 3 and data["truncated"]
+    assert data["count"] > 3 and set(data["points"][0]["package"]) >= {"army_cap", "sequencing"}
+    code, output = run("bargain", "ukraine-2025", "--solution", "nash", "--json")
+    (nash,) = json.loads(output)
+    assert nash["solution"] == "nash" and all(g > 0 for g in nash["gains"].values())
+    code, output = run("relax", "teaching-river", "--json")
+    assert code == 0 and json.loads(output)["zopa_open"] is True
+    code, output = run("bridge", "teaching-river", "upland-offer", "--json")
+    data = json.loads(output)
+    assert data["found"] and {c["issue"] for c in data["changes"]} >= {"water_share"}
+
+
+def test_agreement_space_commands_refuse_bad_input() -> None:
+    code, output = run("frontier", "ukraine-2025", "--parties", "UA,XX")
+    assert code == 2 and "unknown party 'XX'" in output
+    code, output = run("bargain", "ukraine-2025", "--solution", "best")
+    assert code == 2 and "unknown solution 'best'" in output
+    code, output = run("bridge", "ukraine-2025", "no-such-draft")
+    assert code == 2 and "has no draft 'no-such-draft'" in output
+
+
+def test_analyze_reports_the_agreement_space() -> None:
+    code, output = run("analyze", "teaching-river", "--json")
+    assert code == 0
+    space = json.loads(output)["agreement_space"]
+    assert space["zopa"]["open"] is True
+    assert [s["solution"] for s in space["solutions"]] == [
+        "nash",
+        "ks",
+        "egalitarian",
+        "utilitarian",
+    ]
+    assert [b["draft"] for b in space["bridges"]] == [
+        "commission-1",
+        "commission-2",
+        "upland-offer",
+    ]
+
+
+@pytest.mark.skipif(not GENIUS.is_dir(), reason="../shared/data/genius is not present")
+def test_import_genius(tmp_path: Path) -> None:
+    target = tmp_path / "laptop.yaml"
+    code, output = run("import", "genius", str(GENIUS / "Laptop"), "-o", str(target))
+    assert code == 0, output
+    assert run("validate", str(target))[0] == 0
+    code, output = run("import", "genius", str(GENIUS / "y2014" / "10issues"))
+    assert code == 2 and "hyper-rectangle utilities are not supported" in output

@@ -19,7 +19,12 @@ from rich.table import Table
 from rich.text import Text
 
 from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate, evaluate_all
+from accord.analysis.bargaining import SOLUTIONS, BargainingSolution
+from accord.analysis.bargaining import solve as solve_bargaining
+from accord.analysis.conflict import Bridge, Relaxations, Zopa, bridge, minimal_relaxations, zopa
+from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, CompileError, compile_scenario
+from accord.io.genius import read_genius
 from accord.model import (
     Scenario,
     ScenarioError,
@@ -502,12 +507,18 @@ def analyze(
     shock: ShockOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The main job: evaluate and compare every draft of a scenario."""
+    """The main job: evaluate and compare every draft, then search the agreement space (zone of
+    possible agreement, minimal relaxations, bargaining solutions, the bridge from each draft)."""
     with _user_errors():
         s = resolve(scenario)
         compiled = _compiled(s, shock)
         evaluations = evaluate_all(compiled)
         diffs = [diff(compiled, a, b) for a, b in version_pairs(s)]
+        with _spinner("searching the agreement space"):
+            zone = zopa(compiled)
+            relaxations = minimal_relaxations(compiled, max_size=3)
+            solutions = [solve_bargaining(compiled, name) for name in SOLUTIONS]
+            bridges = [bridge(compiled, d) for d in compiled.drafts]
     if json_out:
         _emit_json(
             {
@@ -516,6 +527,12 @@ def analyze(
                 "shocks": list(compiled.shocks),
                 "evaluations": [e.to_dict() for e in evaluations],
                 "diffs": [d.to_dict() for d in diffs],
+                "agreement_space": {
+                    "zopa": zone.to_dict(compiled),
+                    "relaxations": relaxations.to_dict(compiled),
+                    "solutions": [r.to_dict(compiled) for r in solutions],
+                    "bridges": [b.to_dict(compiled) for b in bridges],
+                },
             }
         )
         return
@@ -532,6 +549,261 @@ def analyze(
         out.print()
         for line in diff_lines(compiled, d):
             out.print(Text(line))
+    out.print()
+    out.print(Text("The agreement space", style="bold"))
+    for line in relax_lines(compiled, zone, relaxations):
+        out.print(Text(line))
+    out.print(bargaining_table(compiled, solutions))
+    for b in bridges:
+        for line in bridge_lines(compiled, b):
+            out.print(Text(line))
+
+
+# --- the agreement space --------------------------------------------------------------------
+
+PartiesOpt = Annotated[
+    str | None,
+    typer.Option("--parties", help="Comma-separated party ids (default: every party)."),
+]
+
+
+def _parties(compiled: Compiled, parties: str | None) -> list[str] | None:
+    if parties is None:
+        return None
+    chosen = [p.strip() for p in parties.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in compiled.party_ids]
+    if unknown or not chosen:
+        raise UsageFailure(
+            f"unknown part{'y' if len(unknown) == 1 else 'ies'} {', '.join(map(repr, unknown))}"
+            f" (expected some of: {', '.join(compiled.party_ids)})"
+        )
+    return chosen
+
+
+def _package_text(compiled: Compiled, package: Sequence[int], against: Any) -> str:
+    """The options of ``package`` that differ from ``against`` (the status quo)."""
+    moved = [
+        f"{compiled.issue_ids[i]}={compiled.option_ids[i][o]}"
+        for i, o in enumerate(package)
+        if o != against[i]
+    ]
+    return ", ".join(moved) if moved else "(the status quo on every issue)"
+
+
+@app.command()
+def frontier(
+    scenario: ScenarioArg = None,
+    parties: PartiesOpt = None,
+    acceptable_only: Annotated[
+        bool, typer.Option("--acceptable-only", help="Only packages every party accepts.")
+    ] = False,
+    cap: Annotated[int, typer.Option("--cap", help="Show at most this many points.")] = 20,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The exact Pareto frontier over the chosen parties."""
+    with _user_errors():
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        chosen = _parties(compiled, parties)
+        try:
+            with _spinner("building the frontier"):
+                result = pareto_frontier(compiled, chosen, acceptable_only=acceptable_only, cap=cap)
+        except SpaceTooLarge as exc:
+            raise UsageFailure(str(exc)) from None
+    if json_out:
+        _emit_json(result.to_dict(compiled))
+        return
+    count = f"{result.count:,}" if result.count is not None else "unknown (too many to build)"
+    out.print(
+        f"Pareto frontier over {', '.join(result.parties)}: {count} points in a space of"
+        f" {result.space_size:,} packages{' (acceptable packages only)' if acceptable_only else ''}"
+    )
+    if result.truncated:
+        out.print(f"Showing {result.size} points: the list is truncated.")
+    table = Table(title="Frontier points (options that differ from the status quo)")
+    for pid in result.parties:
+        table.add_column(pid, justify="right")
+    table.add_column("package")
+    for point, package in zip(result.points, result.packages, strict=True):
+        table.add_row(
+            *(f"{x:.3f}" for x in point), _package_text(compiled, package, compiled.status_quo)
+        )
+    out.print(table)
+
+
+@app.command()
+def bargain(
+    scenario: ScenarioArg = None,
+    solution: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--solution", help="nash, ks, egalitarian or utilitarian (repeatable; default all)."
+        ),
+    ] = None,
+    parties: PartiesOpt = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="Draft the egalitarian gains start from.")
+    ] = None,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Bargaining solutions over the packages every party accepts."""
+    names = solution or list(SOLUTIONS)
+    with _user_errors():
+        bad = [n for n in names if n not in SOLUTIONS]
+        if bad:
+            raise UsageFailure(
+                f"unknown solution {', '.join(map(repr, bad))} (expected: {', '.join(SOLUTIONS)})"
+            )
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        chosen = _parties(compiled, parties)
+        if baseline is not None:
+            _draft_id(s, baseline)
+        results = [solve_bargaining(compiled, n, chosen, baseline=baseline) for n in names]
+    if json_out:
+        _emit_json([r.to_dict(compiled) for r in results])
+        return
+    out.print(bargaining_table(compiled, results))
+
+
+def bargaining_table(compiled: Compiled, results: Sequence[BargainingSolution]) -> Table:
+    table = Table(title="Bargaining solutions: utility (gain over BATNA)")
+    table.add_column("solution", no_wrap=True)
+    parties = results[0].parties if results else ()
+    for pid in parties:
+        table.add_column(pid, justify="right")
+    table.add_column("package (options that differ from the status quo)")
+    for r in results:
+        if r.package is None:
+            table.add_row(r.solution, *("-" for _ in parties), r.reason or "none")
+            continue
+        cells = [f"{r.utilities[p]:.3f} ({r.gains[p]:+.3f})" for p in parties]
+        table.add_row(r.solution, *cells, _package_text(compiled, r.package, compiled.status_quo))
+    return table
+
+
+@app.command()
+def relax(
+    scenario: ScenarioArg = None,
+    parties: PartiesOpt = None,
+    max_size: Annotated[int, typer.Option("--max-size", min=1, max=5)] = 3,
+    batna_step: Annotated[
+        float, typer.Option("--batna-step", min=0.0, max=1.0, help="How far a BATNA may drop.")
+    ] = 0.1,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Is there a zone of possible agreement? If not, the minimal sets of red lines and BATNAs
+    whose relaxation would open it."""
+    with _user_errors():
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        chosen = _parties(compiled, parties)
+        zone = zopa(compiled, chosen)
+        with _spinner("searching for minimal relaxations"):
+            result = minimal_relaxations(compiled, chosen, max_size=max_size, batna_step=batna_step)
+    if json_out:
+        _emit_json({"zopa": zone.to_dict(compiled), **result.to_dict(compiled)})
+        return
+    for line in relax_lines(compiled, zone, result):
+        out.print(Text(line))
+
+
+def relax_lines(compiled: Compiled, zone: Zopa, result: Relaxations) -> list[str]:
+    if zone.open and zone.example is not None:
+        utilities = ", ".join(f"{p} {u:.3f}" for p, u in zone.utilities.items())
+        return [
+            "A zone of possible agreement exists: some package crosses no red line and meets"
+            " every BATNA.",
+            f"  Example ({utilities}): "
+            + _package_text(compiled, zone.example, compiled.status_quo),
+        ]
+    lines = ["No package is acceptable to every party (the zone of possible agreement is empty)."]
+    if zone.blocked_issues:
+        lines.append(f"  Red lines alone leave no option on: {', '.join(zone.blocked_issues)}")
+    if not result.relaxations:
+        lines.append(
+            f"  No set of up to {result.max_size} relaxations opens it"
+            f" ({result.checked} sets checked)."
+        )
+    else:
+        lines.append(
+            f"Minimal relaxations that open it (up to {result.max_size}; BATNA steps of"
+            f" {result.batna_step:g}; {result.checked} sets checked):"
+        )
+    for r in result.relaxations:
+        lines.append("  - " + "; ".join(c.describe() for c in r.constraints))
+    return lines
+
+
+@app.command("bridge")
+def bridge_cmd(
+    scenario: Annotated[str, typer.Argument(help="An embedded scenario id or a file.")],
+    draft: Annotated[str, typer.Argument(help="The draft to bridge from.")],
+    parties: PartiesOpt = None,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The package every party accepts that changes the fewest issues of a draft."""
+    with _user_errors():
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        result = bridge(compiled, _draft_id(s, draft), _parties(compiled, parties))
+    if json_out:
+        _emit_json(result.to_dict(compiled))
+        return
+    for line in bridge_lines(compiled, result):
+        out.print(Text(line))
+
+
+def bridge_lines(compiled: Compiled, b: Bridge) -> list[str]:
+    if not b.found:
+        return [f"{b.draft}: no package is acceptable to every party, so no bridge exists."]
+    lines = [f"{b.draft}: {len(b.changes)} change(s) make it acceptable to every party"]
+    for c in b.changes:
+        lines.append(
+            f"  {c.issue}: {_label(compiled, c.issue, c.from_option)} ({_point(c.from_point)})"
+            f" -> {_label(compiled, c.issue, c.to_option)}"
+        )
+    for pid, after in b.utilities_after.items():
+        lines.append(f"  {pid}: {b.utilities_before[pid]:.3f} -> {after:.3f}")
+    return lines
+
+
+import_app = typer.Typer(help="Import scenarios from other tools' formats.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("genius")
+def import_genius(
+    folder: Annotated[str, typer.Argument(help="A GENIUS domain folder (domain + profiles).")],
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Write FILE.yaml or FILE.json (default stdout).")
+    ] = "-",
+) -> None:
+    """Read a GENIUS domain and its linear-additive profiles as an accord scenario."""
+    with _user_errors():
+        scenario = read_genius(folder)
+        if output == "-":
+            sys.stdout.write(dumps_yaml(scenario))
+            return
+        try:
+            save_scenario(scenario, output)
+        except OSError as exc:
+            raise UsageFailure(f"cannot write {output}: {exc.strerror}") from None
+    out.print(f"wrote {output}")
+
+
+@contextmanager
+def _spinner(what: str) -> Iterator[None]:
+    """A transient progress indicator on stderr, only on a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with err.status(what + " ..."):
+        yield
 
 
 def main(argv: Sequence[str] | None = None) -> None:
