@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import platform
 
-from benchmarks import bench_scoring
+from benchmarks import bench_scoring, space
 
 
 def main() -> None:
     machine = f"{platform.machine()}, {platform.processor() or 'cpu'}"
     print(f"machine: {machine}, Python {platform.python_version()}")
     bench_scoring.main()
+    print()
+    space.main()
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ def test_shock_edits_and_keeps_provenance(river: Scenario) -> None:
 
 def test_unknown_shock_and_party_are_clear_errors(river: Scenario) -> None:
     with pytest.raises(
-        CompileError, match=r"unknown shock\(s\) 'flood' \(expected one of: drought"
+        CompileError, match=r"unknown shock\(s\) 'flood' \(expected one of: delta_subsidy, drought"
     ):
         compile_scenario(river, shocks=["flood"])
     with pytest.raises(CompileError, match="unknown party 'XX'"):
