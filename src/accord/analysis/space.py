@@ -29,7 +29,7 @@ from accord.compile import Compiled
 
 ENUMERATE_LIMIT = 20_000
 MAX_PARTIALS = {2: 3_000_000, 3: 300_000}
-MAX_PARTIALS_MANY = 5_000
+MAX_PARTIALS_MANY = 20_000
 """The fast method stops (``truncated=True``) when a partial frontier passes this size: for two
 and three parties the dominance filter is O(n log n); for four or more it is pairwise, so the
 budget is smaller."""
@@ -310,21 +310,28 @@ def nondominated(points: FloatArray) -> npt.NDArray[np.bool_]:
     return keep
 
 
-def _blocked(p: FloatArray, block: int = 512) -> npt.NDArray[np.bool_]:
-    """Four or more parties: rows sorted as in :func:`nondominated`, checked a block at a time
-    against every kept row (vectorised), then within the block in order."""
+def _blocked(p: FloatArray, block: int = 1024) -> npt.NDArray[np.bool_]:
+    """Four or more parties: rows sorted as in :func:`nondominated`. A row whose (u2, u3) no
+    earlier row matches is kept outright (any dominator would have to); the others are checked
+    a block at a time against every kept row, one utility column at a time."""
     n, d = p.shape
+    quick = _staircase_3d(p[:, :3])  # not weakly dominated on the first three utilities
     keep = np.zeros(n, dtype=bool)
     kept = np.empty((0, d))
     for start in range(0, n, block):
         rows = p[start : start + block]
         alive = np.ones(rows.shape[0], dtype=bool)
-        for chunk in range(0, kept.shape[0], 4096):
-            k = kept[chunk : chunk + 4096]
-            alive &= ~np.all(k[None, :, :] >= rows[:, None, :], axis=2).any(axis=1)
+        doubt = np.flatnonzero(~quick[start : start + rows.shape[0]])
+        if doubt.size and kept.shape[0]:
+            hit = kept[:, 0][None, :] >= rows[doubt, 0][:, None]
+            for k in range(1, d):
+                hit &= kept[:, k][None, :] >= rows[doubt, k][:, None]
+            alive[doubt] = ~hit.any(axis=1)
         # Within the block, any earlier row that is >= a later one rules it out: if that
         # earlier row was itself dominated, whatever dominated it dominates the later row too.
-        ge = np.all(rows[:, None, :] >= rows[None, :, :], axis=2)  # ge[a, b]: a >= b
+        ge = rows[:, None, 0] >= rows[None, :, 0]
+        for k in range(1, d):
+            ge &= rows[:, None, k] >= rows[None, :, k]
         alive &= ~np.triu(ge, 1).any(axis=0)
         keep[start : start + rows.shape[0]] = alive
         kept = np.concatenate([kept, rows[alive]])
