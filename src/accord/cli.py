@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -24,7 +25,10 @@ from accord.analysis.bargaining import solve as solve_bargaining
 from accord.analysis.conflict import Bridge, Relaxations, Zopa, bridge, minimal_relaxations, zopa
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, CompileError, compile_scenario
+from accord.forecast.validate import MODELS as FORECAST_MODELS
+from accord.forecast.validate import cross_validate, score_models
 from accord.io.genius import read_genius
+from accord.io.positions import read_positions
 from accord.model import (
     Scenario,
     ScenarioError,
@@ -794,6 +798,65 @@ def import_genius(
         except OSError as exc:
             raise UsageFailure(f"cannot write {output}: {exc.strerror}") from None
     out.print(f"wrote {output}")
+
+
+# --- forecasting ---------------------------------------------------------------------------
+
+
+@app.command("forecast-eval")
+def forecast_eval(
+    file: Annotated[str, typer.Argument(help="A DEU table (.tsv) with recorded outcomes.")],
+    models: Annotated[
+        list[str] | None,
+        typer.Option("--models", "--model", help="Models to score (repeatable; default all)."),
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
+    json_out: JsonOpt = False,
+) -> None:
+    """Score forecasting models against recorded outcomes: N, mean and median absolute error,
+    split by decision rule and procedure, and the cross-validated error of picking the best."""
+    with _user_errors():
+        table = read_positions(file)
+        chosen = models or list(FORECAST_MODELS)
+        try:
+            scores = score_models(table, chosen)
+        except ValueError as exc:
+            raise UsageFailure(str(exc)) from None
+        cv = cross_validate(table, chosen, folds=folds)
+    if json_out:
+        _emit_json(
+            {
+                "file": file,
+                "issues": table.n_issues,
+                "models": [asdict(score) for score in scores],
+                "cross_validation": asdict(cv),
+            }
+        )
+        return
+    table_out = Table(title=f"Forecast errors on {file} (0-100 scale)")
+    for column in ("model", "N", "MAE", "median AE"):
+        table_out.add_column(column, justify="right" if column != "model" else "left")
+    groups = sorted({(a, v) for sc in scores for a, d in sc.by_group.items() for v in d})
+    for _, value in groups:
+        table_out.add_column(f"MAE {value}", justify="right")
+    for sc in scores:
+        cells = []
+        for attribute, value in groups:
+            g = sc.by_group.get(attribute, {}).get(value)
+            cells.append(f"{g.mae:.2f}" if g and g.n else "-")
+        table_out.add_row(
+            sc.model,
+            str(sc.overall.n),
+            f"{sc.overall.mae:.2f}",
+            f"{sc.overall.median_ae:.2f}",
+            *cells,
+        )
+    out.print(table_out)
+    picked = ", ".join(sorted(set(cv.chosen)))
+    out.print(
+        f"Cross-validated ({cv.folds} folds by proposal) error of picking the lowest-MAE model:"
+        f" MAE {cv.score.mae:.2f} over {cv.score.n} issues; chosen: {picked}"
+    )
 
 
 @contextmanager

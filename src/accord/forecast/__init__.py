@@ -1,0 +1,1 @@
+"""Forecasting: spatial bargaining models per issue, the expected-utility and exchange models."""
