@@ -25,6 +25,7 @@ from accord.analysis.bargaining import solve as solve_bargaining
 from accord.analysis.conflict import Bridge, Relaxations, Zopa, bridge, minimal_relaxations, zopa
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, CompileError, compile_scenario
+from accord.forecast.ensemble import Ensemble, run_ensemble
 from accord.forecast.validate import MODELS as FORECAST_MODELS
 from accord.forecast.validate import cross_validate, score_models
 from accord.io.genius import read_genius
@@ -523,6 +524,7 @@ def analyze(
             relaxations = minimal_relaxations(compiled, max_size=3)
             solutions = [solve_bargaining(compiled, name) for name in SOLUTIONS]
             bridges = [bridge(compiled, d) for d in compiled.drafts]
+            forecasts = _analyze_forecasts(s, shock)
     if json_out:
         _emit_json(
             {
@@ -537,6 +539,7 @@ def analyze(
                     "solutions": [r.to_dict(compiled) for r in solutions],
                     "bridges": [b.to_dict(compiled) for b in bridges],
                 },
+                "forecasts": {label: [asdict(f) for f in e.forecasts] for label, e in forecasts},
             }
         )
         return
@@ -561,6 +564,8 @@ def analyze(
     for b in bridges:
         for line in bridge_lines(compiled, b):
             out.print(Text(line))
+    out.print()
+    out.print(forecast_table(s, forecasts, ANALYZE_MODELS))
 
 
 # --- the agreement space --------------------------------------------------------------------
@@ -715,6 +720,21 @@ def relax(
         out.print(Text(line))
 
 
+ANALYZE_MODELS = ("compromise", "weighted_median")
+
+
+def _analyze_forecasts(s: Scenario, shocks: Sequence[str] | None) -> list[tuple[str, Ensemble]]:
+    """The forecast as given, and under ``us_aid_withdrawn`` where the scenario defines it."""
+    base = tuple(shocks or ())
+    runs = [(", ".join(base) or "baseline", base)]
+    if any(sh.id == "us_aid_withdrawn" for sh in s.shocks) and "us_aid_withdrawn" not in base:
+        runs.append(("+us_aid_withdrawn", (*base, "us_aid_withdrawn")))
+    return [
+        (label, run_ensemble(s, models=ANALYZE_MODELS, runs=200, seed=0, shocks=shocks_))
+        for label, shocks_ in runs
+    ]
+
+
 def relax_lines(compiled: Compiled, zone: Zopa, result: Relaxations) -> list[str]:
     if zone.open and zone.example is not None:
         utilities = ", ".join(f"{p} {u:.3f}" for p, u in zone.utilities.items())
@@ -801,6 +821,102 @@ def import_genius(
 
 
 # --- forecasting ---------------------------------------------------------------------------
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="compromise, weighted_median, mean, nash (repeatable)."),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Samples of the inputs.")] = 1000,
+    shock: ShockOpt = None,
+    backend: Annotated[str, typer.Option("--backend", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A dask scheduler address (dask backend).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same numbers.")] = 0,
+    chunk: Annotated[int, typer.Option("--chunk", min=1, help="Runs per chunk.")] = 250,
+    json_out: JsonOpt = False,
+) -> None:
+    """Forecast each issue's outcome with spatial models over sampled inputs (ranges and
+    distributions in the scenario), optionally under shocks."""
+    models = model or ["compromise", "weighted_median"]
+    with _user_errors():
+        if backend not in ("local", "dask"):
+            raise UsageFailure(f"unknown backend {backend!r} (expected local or dask)")
+        s = resolve(scenario)
+        _compiled(s, shock)  # checks the shock names
+        try:
+            with _progress("forecasting") as tick:
+                result = run_ensemble(
+                    s,
+                    models=models,
+                    runs=runs,
+                    seed=seed,
+                    shocks=tuple(shock or ()),
+                    chunk=chunk,
+                    backend=backend,  # type: ignore[arg-type]
+                    scheduler=scheduler,
+                    progress=tick,
+                )
+        except ValueError as exc:
+            raise UsageFailure(str(exc)) from None
+    if json_out:
+        _emit_json(
+            {
+                "scenario": s.id,
+                "runs": result.runs,
+                "seed": result.seed,
+                "shocks": list(result.shocks),
+                "backend": result.backend,
+                "forecasts": [asdict(f) for f in result.forecasts],
+            }
+        )
+        return
+    out.print(forecast_table(s, [(", ".join(result.shocks) or "baseline", result)], models))
+
+
+def forecast_table(
+    s: Scenario, ensembles: Sequence[tuple[str, Ensemble]], models: Sequence[str]
+) -> Table:
+    title = "Forecast per issue: most likely option (probability) and mean position"
+    table = Table(title=title)
+    table.add_column("issue", no_wrap=True)
+    for label, _ in ensembles:
+        for m in models:
+            table.add_column(f"{m}\n[{label}]")
+    for issue in s.issues:
+        cells = []
+        for _, ensemble in ensembles:
+            for m in models:
+                try:
+                    f = ensemble.get(m, issue.id)
+                except StopIteration:
+                    cells.append("-")
+                    continue
+                best = max(f.option_probability.items(), key=lambda kv: kv[1])
+                cells.append(f"{best[0]} ({best[1]:.0%}); {f.mean:.4g}")
+        table.add_row(issue.id, *cells)
+    return table
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr (on a terminal) fed by an engine's (done, total) calls."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
 
 
 @app.command("forecast-eval")

@@ -1,0 +1,291 @@
+"""Forecast ensembles: sample a scenario's uncertain inputs, apply shocks, run every model on all
+runs at once, and summarise the outcome per issue as a distribution.
+
+Each issue's actors are the parties that state a preference on it. Their position is the ideal's
+place on the issue's scale, their salience is the stated salience, and their capability is the
+party's capability. A number given as a ``range`` is sampled uniformly in it; a number given as
+a ``dist`` is sampled from that distribution (clipped to its valid range); a plain number stays
+fixed. Shocks are applied to the scenario first.
+
+Runs are independent streams: run ``r`` draws from ``SeedSequence(seed).spawn(runs)[r]``. Results
+therefore depend only on the seed and the run index, never on how the runs are chunked or which
+backend computes them (``"local"``, numpy in this process; ``"dask"``, chunks as tasks on a
+``dask.distributed`` cluster). Models see arrays of shape ``(runs, issues, actors)`` with NaN for
+actors absent from an issue.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from accord.compile import apply_shocks
+from accord.forecast import spatial
+from accord.model.records import Quantity, Scenario
+
+FloatArray = npt.NDArray[np.float64]
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    """Issues x actors arrays of one scenario, with the quantities behind them (for sampling)."""
+
+    issues: tuple[str, ...]
+    actors: tuple[str, ...]
+    positions: FloatArray  # (I, A), NaN where the actor states nothing on the issue
+    salience: FloatArray  # (I, A)
+    capability: FloatArray  # (A,)
+    reference: FloatArray  # (I,) the status quo's position
+    low: FloatArray  # (I,) scale ends
+    high: FloatArray
+    option_positions: tuple[FloatArray, ...]  # per issue
+    option_ids: tuple[tuple[str, ...], ...]
+    uncertain: tuple[tuple[str, int, int, Quantity], ...]  # (kind, issue, actor, quantity)
+
+
+def forecast_inputs(scenario: Scenario) -> ForecastInputs:
+    actors = [p.id for p in scenario.parties if scenario.preferences.get(p.id)]
+    n_i, n_a = len(scenario.issues), len(actors)
+    positions = np.full((n_i, n_a), np.nan)
+    salience = np.full((n_i, n_a), np.nan)
+    capability = np.ones(n_a)
+    uncertain: list[tuple[str, int, int, Quantity]] = []
+    for a, pid in enumerate(actors):
+        party = scenario.party(pid)
+        if party.capability is not None:
+            capability[a] = party.capability.value
+            if party.capability.range or party.capability.dist:
+                uncertain.append(("capability", -1, a, party.capability))
+    for i, issue in enumerate(scenario.issues):
+        where = {o.id: o.position for o in issue.options}
+        for a, pid in enumerate(actors):
+            pref = scenario.preferences[pid].get(issue.id)
+            if pref is None:
+                continue
+            if isinstance(pref.ideal, str):
+                positions[i, a] = where[pref.ideal]
+            elif isinstance(pref.ideal, Quantity):
+                positions[i, a] = pref.ideal.value
+                if pref.ideal.range or pref.ideal.dist:
+                    uncertain.append(("position", i, a, pref.ideal))
+            elif pref.values:
+                best = max(pref.values.items(), key=lambda kv: kv[1].value)[0]
+                positions[i, a] = where[best]
+            salience[i, a] = pref.salience.value
+            if pref.salience.range or pref.salience.dist:
+                uncertain.append(("salience", i, a, pref.salience))
+    return ForecastInputs(
+        issues=tuple(issue.id for issue in scenario.issues),
+        actors=tuple(actors),
+        positions=positions,
+        salience=salience,
+        capability=capability,
+        reference=np.array(
+            [next(o.position for o in i.options if o.id == i.status_quo) for i in scenario.issues]
+        ),
+        low=np.array([i.scale.min for i in scenario.issues]),
+        high=np.array([i.scale.max for i in scenario.issues]),
+        option_positions=tuple(np.array([o.position for o in i.options]) for i in scenario.issues),
+        option_ids=tuple(tuple(o.id for o in i.options) for i in scenario.issues),
+        uncertain=tuple(uncertain),
+    )
+
+
+def _draw(rng: np.random.Generator, q: Quantity, low: float, high: float) -> float:
+    def f(value: float | None) -> float:
+        assert value is not None  # the Distribution validator requires each kind's parameters
+        return value
+
+    if q.dist is not None:
+        d = q.dist
+        if d.kind == "uniform":
+            value = rng.uniform(f(d.low), f(d.high))
+        elif d.kind == "normal":
+            value = rng.normal(f(d.mean), f(d.sd))
+        elif d.kind == "triangular":
+            value = rng.triangular(f(d.low), f(d.mode), f(d.high))
+        else:
+            value = rng.beta(f(d.a), f(d.b))
+    else:
+        assert q.range is not None
+        value = rng.uniform(*q.range)
+    return float(min(max(value, low), high))
+
+
+def sample(
+    inputs: ForecastInputs, seed: int, start: int, stop: int, runs: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Runs ``start..stop-1`` of ``runs``: positions and saliences (R, I, A), capability (R, A)."""
+    children = np.random.SeedSequence(seed).spawn(runs)[start:stop]
+    n = stop - start
+    x = np.broadcast_to(inputs.positions, (n, *inputs.positions.shape)).copy()
+    s = np.broadcast_to(inputs.salience, (n, *inputs.salience.shape)).copy()
+    c = np.broadcast_to(inputs.capability, (n, *inputs.capability.shape)).copy()
+    if inputs.uncertain:
+        for r, child in enumerate(children):
+            rng = np.random.default_rng(child)
+            for kind, i, a, q in inputs.uncertain:
+                if kind == "capability":
+                    c[r, a] = _draw(rng, q, 0.0, np.inf)
+                elif kind == "salience":
+                    s[r, i, a] = _draw(rng, q, 0.0, 1.0)
+                else:
+                    x[r, i, a] = _draw(rng, q, inputs.low[i], inputs.high[i])
+    return x, s, c
+
+
+Model = Callable[[FloatArray, FloatArray, FloatArray, ForecastInputs], FloatArray]
+
+
+MODELS: dict[str, Model] = {
+    "compromise": lambda x, s, c, inp: spatial.compromise(x, s, c[:, None, :]),
+    "weighted_median": lambda x, s, c, inp: spatial.weighted_median(x, s, c[:, None, :]),
+    "mean": lambda x, s, c, inp: spatial.mean(x),
+    "nash": lambda x, s, c, inp: spatial.nash_reference(
+        x, s, c[:, None, :], np.broadcast_to(inp.reference, x.shape[:-1])
+    ),
+}
+
+
+@dataclass(frozen=True)
+class IssueForecast:
+    issue: str
+    model: str
+    mean: float
+    quantiles: dict[str, float]
+    option_probability: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    runs: int
+    seed: int
+    shocks: tuple[str, ...]
+    backend: str
+    forecasts: tuple[IssueForecast, ...]
+    raw: dict[str, FloatArray]  # model -> (runs, issues)
+
+    def get(self, model: str, issue: str) -> IssueForecast:
+        return next(f for f in self.forecasts if f.model == model and f.issue == issue)
+
+
+def _chunk(
+    inputs: ForecastInputs, models: Sequence[str], seed: int, start: int, stop: int, runs: int
+) -> dict[str, FloatArray]:
+    x, s, c = sample(inputs, seed, start, stop, runs)
+    return {name: np.asarray(MODELS[name](x, s, c, inputs), dtype=float) for name in models}
+
+
+def run_ensemble(
+    scenario: Scenario,
+    *,
+    models: Sequence[str] = ("compromise", "weighted_median"),
+    runs: int = 1000,
+    seed: int = 0,
+    shocks: Sequence[str] = (),
+    chunk: int = 250,
+    backend: Literal["local", "dask"] = "local",
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Ensemble:
+    """Run every model on ``runs`` samples of the (shocked) scenario; see the module docstring."""
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise ValueError(
+            f"unknown model(s) {', '.join(map(repr, unknown))}"
+            f" (expected some of: {', '.join(MODELS)})"
+        )
+    if runs < 1 or chunk < 1:
+        raise ValueError("runs and chunk must be at least 1")
+    inputs = forecast_inputs(apply_shocks(scenario, shocks))
+    bounds = [(start, min(start + chunk, runs)) for start in range(0, runs, chunk)]
+    parts: list[dict[str, FloatArray]] = []
+    if backend == "local":
+        for k, (start, stop) in enumerate(bounds):
+            parts.append(_chunk(inputs, models, seed, start, stop, runs))
+            if progress is not None:
+                progress(k + 1, len(bounds))
+    elif backend == "dask":
+        parts = _run_dask(inputs, models, seed, runs, bounds, scheduler, progress)
+    else:
+        raise ValueError(f"unknown backend {backend!r} (expected 'local' or 'dask')")
+    raw = {name: np.concatenate([p[name] for p in parts], axis=0) for name in models}
+    return Ensemble(
+        runs=runs,
+        seed=seed,
+        shocks=tuple(shocks),
+        backend=backend,
+        forecasts=tuple(_summaries(inputs, raw)),
+        raw=raw,
+    )
+
+
+def _run_dask(
+    inputs: ForecastInputs,
+    models: Sequence[str],
+    seed: int,
+    runs: int,
+    bounds: list[tuple[int, int]],
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, FloatArray]]:
+    try:
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError:
+        raise ValueError(
+            "the dask backend needs the dask extra (pip install 'accord[dask]')"
+        ) from None
+    cluster: Any = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        )
+        client = distributed.Client(cluster)
+    else:
+        client = distributed.Client(scheduler)
+    try:
+        futures = [
+            client.submit(_chunk, inputs, list(models), seed, start, stop, runs, pure=False)
+            for start, stop in bounds
+        ]
+        for done, _ in enumerate(distributed.as_completed(futures), start=1):
+            if progress is not None:
+                progress(done, len(bounds))
+        return list(client.gather(futures))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[IssueForecast]:
+    out = []
+    for name, values in raw.items():
+        for i, issue in enumerate(inputs.issues):
+            column = values[:, i]
+            column = column[~np.isnan(column)]
+            if column.size == 0:
+                continue
+            options = inputs.option_positions[i]
+            nearest = np.abs(column[:, None] - options[None, :]).argmin(axis=1)
+            counts = np.bincount(nearest, minlength=options.size) / column.size
+            out.append(
+                IssueForecast(
+                    issue=issue,
+                    model=name,
+                    mean=float(column.mean()),
+                    quantiles={
+                        f"q{int(q * 100):02d}": float(np.quantile(column, q)) for q in QUANTILES
+                    },
+                    option_probability={
+                        oid: float(p) for oid, p in zip(inputs.option_ids[i], counts, strict=True)
+                    },
+                )
+            )
+    return out
