@@ -143,7 +143,28 @@ def sample(
 Model = Callable[[FloatArray, FloatArray, FloatArray, ForecastInputs], FloatArray]
 
 
+EUM_ROUNDS = 10
+
+
+def _eum(x: FloatArray, s: FloatArray, c: FloatArray, inputs: ForecastInputs) -> FloatArray:
+    """Bueno de Mesquita's expected-utility model (Scholz's published variant), run for
+    ``EUM_ROUNDS`` rounds; only on issues where every actor states a position (NaN elsewhere:
+    the model has no notion of an absent actor)."""
+    from accord.forecast import eum
+
+    full = ~(np.isnan(x) | np.isnan(s)).any(axis=-1)
+    result = eum.run(
+        np.where(np.isnan(x), 0.0, x),
+        np.broadcast_to(c[:, None, :], x.shape),
+        np.where(np.isnan(s), 0.0, s),
+        EUM_ROUNDS,
+        scale=(inputs.low, inputs.high),
+    )
+    return np.asarray(np.where(full, result.forecast, np.nan))
+
+
 MODELS: dict[str, Model] = {
+    "eum": _eum,
     "compromise": lambda x, s, c, inp: spatial.compromise(x, s, c[:, None, :]),
     "weighted_median": lambda x, s, c, inp: spatial.weighted_median(x, s, c[:, None, :]),
     "mean": lambda x, s, c, inp: spatial.mean(x),
