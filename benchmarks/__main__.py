@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 
-from benchmarks import bench_scoring, space
+from benchmarks import bench_scoring, forecast, space
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     bench_scoring.main()
     print()
     space.main()
+    print()
+    forecast.main([])
 
 
 if __name__ == "__main__":
