@@ -39,7 +39,28 @@ def _nash(loss: str) -> Model:
     return model
 
 
+def _eum(t: PositionsTable) -> FloatArray:
+    """The expected-utility model (Scholz variant, 10 rounds) on each issue's present actors."""
+    from accord.forecast import eum
+
+    out = np.full(t.n_issues, np.nan)
+    for i in range(t.n_issues):
+        present = ~np.isnan(t.positions[i]) & ~np.isnan(t.salience[i]) & ~np.isnan(t.capability)
+        if present.sum() < 2:
+            continue
+        result = eum.run(
+            t.positions[i, present],
+            t.capability[present],
+            t.salience[i, present] / 100.0,
+            10,
+            scale=t.scale,
+        )
+        out[i] = float(result.forecast)
+    return out
+
+
 MODELS: dict[str, Model] = {
+    "eum": _eum,
     "compromise": lambda t: spatial.compromise(t.positions, t.salience, t.capability),
     "salience_mean": lambda t: spatial.weighted_mean(t.positions, t.salience),
     "mean": lambda t: spatial.mean(t.positions),
