@@ -16,25 +16,15 @@ from __future__ import annotations
 import argparse
 import platform
 import time
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from accord.forecast.eum import run
+from benchmarks.bench_scoring import best_of
 
 TARGETS = {30: 0.010, 100: 0.200}
 """Seconds aimed at for one round of one issue, by number of actors."""
 ENSEMBLE_TARGET = 30.0
-
-
-def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def python_round(x: list[float], c: list[float], s: list[float], delta: float) -> list[float]:

@@ -203,17 +203,22 @@ def utilitarian(
         best = _best_by_enumeration(problem, value(points), packages)
     else:
         model = problem.model()
-        objective: dict[int, float] = {}
-        for k in range(len(problem.ps)):
-            for j, c in model.utility_coefficients(k).items():
-                objective[j] = objective.get(j, 0.0) + c / float(problem.span[k])
-        best = _solve_exact(model, problem, objective)
+        best = _solve_exact(model, problem, _range_sum(model, problem))
     if best is None:
         return _result(problem, "utilitarian", method, None, None, _NONE)
     package = best[0]
     return _result(
         problem, "utilitarian", method, package, float(value(problem.utilities(package)))
     )
+
+
+def _range_sum(model: PackageModel, problem: _Problem) -> dict[int, float]:
+    """The objective ``sum_p u_p / range_p`` over the model's option variables."""
+    objective: dict[int, float] = {}
+    for k in range(len(problem.ps)):
+        for j, c in model.utility_coefficients(k).items():
+            objective[j] = objective.get(j, 0.0) + c / float(problem.span[k])
+    return objective
 
 
 def egalitarian(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from accord.analysis.bargaining import _maximin, _Problem, _problem, _solve_exact
+from accord.analysis.bargaining import _maximin, _Problem, _problem, _range_sum, _solve_exact
 from accord.analysis.milp import EXACT
 from accord.analysis.space import SpaceTooLarge, _fast
 from accord.compile import Compiled, CompiledDraft
@@ -343,11 +343,7 @@ def improve(
     except SpaceTooLarge:
         relaxed = replace(problem, mask=mask, batna=floor)
         model = relaxed.model()
-        objective: dict[int, float] = {}
-        for k in range(len(problem.ps)):
-            for j, c in model.utility_coefficients(k).items():
-                objective[j] = objective.get(j, 0.0) + c / float(problem.span[k])
-        answer = _solve_exact(model, relaxed, objective)
+        answer = _solve_exact(model, relaxed, _range_sum(model, relaxed))
         best = answer[0][None, :] if answer is not None else np.zeros((0, compiled.n_issues), int)
         pts = np.array([relaxed.utilities(p) for p in best]).reshape(-1, len(problem.ps))
         keep = np.any(pts > floor + EXACT, axis=1)
