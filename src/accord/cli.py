@@ -44,7 +44,8 @@ from accord.scenarios import DEFAULT, EMBEDDED, resolve
 
 app = typer.Typer(
     name="accord",
-    help="Analyse multi-party negotiations: scenarios, drafts, red lines, ratification.",
+    help="Analyse multi-party negotiations: scenarios and drafts, red lines and ratification,"
+    " the agreement space, forecasts.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
