@@ -6,6 +6,7 @@ code is part of accord.  They skip when it is not installed.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ def _run(inp: ExchangeInput, rounds: int = ROUNDS, **kw: Any) -> ExchangeResult:
 # --------------------------------------------------------------------------- oracle
 
 
+@cache
 def _oracle(name: str, rounds: int) -> list[dict[str, Any]]:
     """Run decide's equal-gain model with random tie-breaks off; per-round records."""
     pytest.importorskip("decide.model.equalgain")
@@ -101,23 +103,27 @@ def _oracle(name: str, rounds: int) -> list[dict[str, Any]]:
     return out
 
 
-# Exchanges compared before the first exact tie, seen on the three files (10 rounds each).
-MIN_COMPARED = {"sample_data.txt": 200, "copenhagen.csv": 60, "cop21.csv": 40}
+# All realised exchanges of the 10 rounds (decimal arithmetic compares every one of them).
+ALL_EXCHANGES = {"sample_data.txt": 366, "copenhagen.csv": 450, "cop21.csv": 1309}
+# Float arithmetic: exchanges compared before the first divergence (seen: 187, 64, 46).
+MIN_COMPARED = {"sample_data.txt": 180, "copenhagen.csv": 60, "cop21.csv": 40}
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("arithmetic", ["decimal", "float"])
 @pytest.mark.parametrize("name", FILES)
-def test_agrees_with_decide_round_by_round(name: str) -> None:
+def test_agrees_with_decide_round_by_round(name: str, arithmetic: str) -> None:
     """Same exchanges, moves, gains, positions and outcomes as decide, to 1e-9.
 
-    decide computes in 28-digit decimals, so two candidates with mathematically equal gains
-    are ordered by rounding noise there.  Accord ranks such ties deterministically instead;
-    the comparison therefore runs up to the first exact tie that the two resolve
-    differently (asserted to be a tie to 1e-12) and stops there.
+    ``arithmetic="decimal"`` repeats decide's 28-digit decimal arithmetic, so even exact ties
+    (ordered by decimal rounding noise in decide) fall the same way: every exchange of every
+    round must agree.  The float path ranks such ties by candidate order instead, and float
+    rounding can tip a decision taken at an exact boundary (sample_data round 4), so there
+    the comparison runs up to the first differing exchange and stops.
     """
     inp = _input(name)
     expected = _oracle(name, ROUNDS)
-    result = _run(inp)
+    result = _run(inp, arithmetic=arithmetic, sum_order=inp.row_order)
     lower, width = inp.scales[:, 0], inp.scales[:, 1] - inp.scales[:, 0]
 
     def norm(values: np.ndarray) -> np.ndarray:
@@ -139,8 +145,8 @@ def test_agrees_with_decide_round_by_round(name: str) -> None:
                 inp.issues[e.issue_j],
             )
             if key != x[:4]:
-                assert e.gain_i == pytest.approx(x[8], abs=1e-12), (where, key, x)
-                assert compared >= MIN_COMPARED[name]
+                assert arithmetic == "float", (where, key, x)
+                assert compared >= MIN_COMPARED[name], (where, compared)
                 return
             scale_i, scale_j = 100 / width[e.issue_i], 100 / width[e.issue_j]
             assert e.move_i * scale_i == pytest.approx(x[4], abs=tol), where
@@ -160,7 +166,7 @@ def test_agrees_with_decide_round_by_round(name: str) -> None:
             for (actor, issue), value in exp[key2].items():
                 k = inp.actors.index(actor)
                 assert arr[k, ix[issue]] == pytest.approx(value, abs=tol), (where, key2)
-    assert compared >= MIN_COMPARED[name]
+    assert compared == ALL_EXCHANGES[name]
 
 
 # --------------------------------------------------------------------------- data checks
@@ -225,10 +231,6 @@ def _inputs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 _settings = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.xfail(
-    reason="unresolved: found counterexamples (2 actors at equal saliences) not yet diagnosed",
-    strict=False,
-)
 @_settings
 @given(_inputs(), st.randoms(use_true_random=False))
 def test_actor_permutation_invariance(data: tuple[np.ndarray, ...], rand: Any) -> None:
@@ -236,6 +238,9 @@ def test_actor_permutation_invariance(data: tuple[np.ndarray, ...], rand: Any) -
 
     The deterministic tie-break ranks tied candidates by actor order, so a permutation may
     legitimately pick a different one of two equal-gain exchanges; those runs are skipped.
+    Float sums over actors are exact (``math.fsum``), so relabelling changes no bit; earlier
+    a BLAS dot product rounded differently per order and flipped the ``<= 100`` bound check
+    on moves that land exactly on the scale end (e.g. two actors, one move to 100).
     """
     x, s, c, scales = data
     base = exchange_model(x, s, c, scales, rounds=3)
