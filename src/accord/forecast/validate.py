@@ -59,7 +59,31 @@ def _eum(t: PositionsTable) -> FloatArray:
     return out
 
 
+def _exchange(t: PositionsTable, rounds: int = 10) -> FloatArray:
+    """Stokman's exchange model on each proposal's issues together (actors trade across the
+    issues of one proposal), 10 rounds; the forecast is the last round's outcome. Actors with no
+    position or a zero salience on an issue take no part in it."""
+    from accord.forecast.exchange import exchange_model
+
+    out = np.full(t.n_issues, np.nan)
+    proposals = np.array(t.attributes.get("prnr", t.issues))
+    for proposal in dict.fromkeys(proposals.tolist()):
+        rows = np.flatnonzero(proposals == proposal)
+        x = t.positions[rows].T.copy()  # actors x issues
+        s = t.salience[rows].T / 100.0
+        usable = ~np.isnan(x) & ~np.isnan(s) & (s > 0) & (t.capability[:, None] > 0)
+        keep = usable.any(axis=1)
+        if keep.sum() < 2:
+            continue
+        x = np.where(usable, x, np.nan)[keep]
+        s = np.where(usable, s, np.nan)[keep]
+        result = exchange_model(x, s, t.capability[keep], rounds=rounds)
+        out[rows] = result.outcomes[-1] if result.rounds else np.nan
+    return out
+
+
 MODELS: dict[str, Model] = {
+    "exchange": _exchange,
     "eum": _eum,
     "compromise": lambda t: spatial.compromise(t.positions, t.salience, t.capability),
     "salience_mean": lambda t: spatial.weighted_mean(t.positions, t.salience),
