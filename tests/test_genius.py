@@ -12,20 +12,16 @@ import pytest
 
 from accord.analysis.evaluate import utilities
 from accord.compile import compile_scenario
-from accord.io.genius import parse_xml, read_domain, read_genius, write_genius
+from accord.io.genius import read_genius, write_genius
 from accord.model.errors import ScenarioError
 
+from .genius_data import FOLDERS, GENIUS, MISREAD_BY_NEGMAS, name, weights_by_position
+
 HOSTILE = Path(__file__).parent / "data" / "genius_hostile"
-GENIUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "genius"
-FOLDERS = sorted({p.parent for p in GENIUS.rglob("*.xml")}) if GENIUS.is_dir() else []
 MAX_OUTCOMES = 200_000
 SAMPLE = 2_000
 
 needs_data = pytest.mark.skipif(not FOLDERS, reason=f"GENIUS data not found at {GENIUS}")
-
-
-def _name(folder: Path) -> str:
-    return str(folder.relative_to(GENIUS))
 
 
 def _readable(folder: Path) -> bool:
@@ -34,14 +30,6 @@ def _readable(folder: Path) -> bool:
     except ScenarioError:
         return False
     return True
-
-
-def _weights_by_position(folder: Path) -> bool:
-    """NegMAS 0.16 assigns ``<weight index=k>`` to the k-th issue; GENIUS to the issue whose
-    ``index`` is k. They agree only when the domain numbers its issues 1..n."""
-    domain = next(p for p in folder.glob("*.xml") if parse_xml(p).tag == "negotiation_template")
-    indices = [issue.index for issue in read_domain(domain).issues]
-    return indices == list(range(1, len(indices) + 1))
 
 
 def _packages(n_options: list[int]) -> np.ndarray:
@@ -102,15 +90,9 @@ def _cases() -> list[Any]:
         if not _readable(folder):
             continue
         marks = []
-        if not _weights_by_position(folder):
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="issues numbered from 2: NegMAS 0.16 places issues and weights by"
-                    " index position and misreads this domain",
-                )
-            )
-        cases.append(pytest.param(folder, id=_name(folder), marks=marks))
+        if not weights_by_position(folder):
+            marks.append(MISREAD_BY_NEGMAS)
+        cases.append(pytest.param(folder, id=name(folder), marks=marks))
     return cases
 
 
@@ -127,7 +109,7 @@ def test_agrees_with_negmas(folder: Path) -> None:
 
 
 @needs_data
-@pytest.mark.parametrize("folder", [f for f in FOLDERS if _readable(f)], ids=_name)
+@pytest.mark.parametrize("folder", [f for f in FOLDERS if _readable(f)], ids=name)
 def test_round_trip_keeps_utilities(folder: Path, tmp_path: Path) -> None:
     first = read_genius(folder)
     written = write_genius(first, tmp_path)

@@ -27,13 +27,13 @@ import pytest
 
 from accord.analysis.space import pareto_frontier
 from accord.compile import Compiled, compile_scenario
-from accord.io.genius import parse_xml, read_domain, read_genius
+from accord.io.genius import read_genius
 from accord.model.errors import ScenarioError
+
+from .genius_data import FOLDERS, GENIUS, MISREAD_BY_NEGMAS, name, weights_by_position
 
 pytest.importorskip("negmas", reason="negmas is the oracle and is not installed")
 
-GENIUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "genius"
-FOLDERS = sorted({p.parent for p in GENIUS.rglob("*.xml")}) if GENIUS.is_dir() else []
 MAX_OUTCOMES = 400_000
 """NegMAS scores every outcome with a Python call per party (~3 s for 390,625 outcomes x 2
 parties here); AMPOvsCity (1,944,000) is the only readable domain above this."""
@@ -43,24 +43,12 @@ if not FOLDERS:
     pytest.skip(f"GENIUS data not found at {GENIUS}", allow_module_level=True)
 
 
-def _name(folder: Path) -> str:
-    return str(folder.relative_to(GENIUS))
-
-
 @functools.cache
 def _compiled(folder: Path) -> Compiled | None:
     try:
         return compile_scenario(read_genius(folder))
     except ScenarioError:
         return None
-
-
-def _weights_by_position(folder: Path) -> bool:
-    """NegMAS 0.16 assigns ``<weight index=k>`` to the k-th issue; GENIUS to the issue whose
-    ``index`` is k. They agree only when the domain numbers its issues 1..n."""
-    domain = next(p for p in folder.glob("*.xml") if parse_xml(p).tag == "negotiation_template")
-    indices = [issue.index for issue in read_domain(domain).issues]
-    return indices == list(range(1, len(indices) + 1))
 
 
 def _cases(min_parties: int = 1, max_parties: int = 1_000) -> list[Any]:
@@ -78,15 +66,9 @@ def _cases(min_parties: int = 1, max_parties: int = 1_000) -> list[Any]:
                     " outcome-by-outcome enumeration"
                 )
             )
-        elif not _weights_by_position(folder):
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="issues numbered from 2: NegMAS 0.16 places issues and weights by"
-                    " index position and misreads this domain",
-                )
-            )
-        cases.append(pytest.param(folder, id=_name(folder), marks=marks))
+        elif not weights_by_position(folder):
+            marks.append(MISREAD_BY_NEGMAS)
+        cases.append(pytest.param(folder, id=name(folder), marks=marks))
     return cases
 
 
