@@ -4,6 +4,7 @@ affine rescaling of one party's values (and BATNA)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accord.analysis.bargaining import SOLUTIONS, nash, solve
+from accord.analysis.bargaining import SOLUTIONS, nash, pareto_gap, solve
+from accord.analysis.evaluate import acceptable, utilities
 from accord.analysis.space import pareto_frontier
 from accord.compile import compile_scenario
 from accord.model import Scenario
@@ -108,3 +110,38 @@ def test_bad_weights_are_refused() -> None:
     compiled = compile_scenario(resolve("teaching-river"))
     with pytest.raises(ValueError, match="weights must be 3 positive numbers"):
         nash(compiled, weights=[1.0, -1.0, 1.0])
+
+
+@settings(settings.get_profile("bargain"))
+@given(st.data())
+def test_pareto_gap_milp_equals_enumeration(data: st.DataObject) -> None:
+    compiled = compile_scenario(data.draw(scenarios(max_parties=4, max_issues=4)))
+    package = [data.draw(st.integers(0, int(n) - 1)) for n in compiled.n_options]
+    point = utilities(compiled, package)
+    slow = pareto_gap(compiled, point, method="enumerate")
+    exact = pareto_gap(compiled, point, method="milp")
+    assert (exact is None) == (slow is None)
+    if exact is not None and slow is not None:
+        assert exact == pytest.approx(slow, abs=1e-9)
+        # the reference, spelled out: the best uniform gain over every acceptable package
+        grid = np.array(list(itertools.product(*(range(int(n)) for n in compiled.n_options))))
+        ok = acceptable(compiled, grid).all(axis=1)
+        assert slow == pytest.approx((utilities(compiled, grid[ok]) - point).min(axis=1).max())
+
+
+@settings(settings.get_profile("bargain"))
+@given(scenarios(max_parties=3, max_issues=4))
+def test_pareto_gap_is_zero_exactly_on_the_acceptable_frontier(scenario: Scenario) -> None:
+    compiled = compile_scenario(scenario)
+    frontier = pareto_frontier(compiled, acceptable_only=True)
+    for point in frontier.points:
+        assert pareto_gap(compiled, point) == pytest.approx(0.0, abs=1e-9)
+    if frontier.size:
+        below = frontier.points[0] - 0.25
+        assert pareto_gap(compiled, below) == pytest.approx(0.25, abs=1e-9)
+
+
+def test_pareto_gap_checks_the_point() -> None:
+    compiled = compile_scenario(resolve("teaching-river"))
+    with pytest.raises(ValueError, match="expected one per party: 3"):
+        pareto_gap(compiled, [0.5, 0.5])

@@ -277,6 +277,35 @@ def _maximin(
     return None if answer is None else answer[0]
 
 
+def pareto_gap(
+    compiled: Compiled,
+    point: Sequence[float] | FloatArray,
+    parties: Sequence[str] | None = None,
+    *,
+    method: Method = "milp",
+) -> float | None:
+    """How much every party could gain at once over ``point`` (utilities, in ``parties`` order):
+    the largest ``t`` such that some package crossing no red line of these parties, and giving
+    each of them at least its BATNA, gives every party at least ``point[p] + t``.
+
+    0 for an acceptable, weakly Pareto-optimal outcome; positive where value was left on the
+    table for everyone; negative where no acceptable package is as good for all (an outcome
+    that crossed a red line, say). None where no package is acceptable to all. Exact at any size
+    (one max-min program); ``method="enumerate"`` is the reference for small spaces."""
+    problem = _problem(compiled, parties)
+    u = np.asarray(point, dtype=float)
+    if u.shape != (len(problem.ps),):
+        raise ValueError(
+            f"point has {u.size} utilities (expected one per party: {len(problem.ps)})"
+        )
+
+    def value(points: FloatArray) -> FloatArray:
+        return np.asarray((points - u).min(axis=-1))
+
+    best = _maximin(problem, method, value, offset=u, scale=np.ones(len(problem.ps)))
+    return None if best is None else float(value(problem.utilities(best)))
+
+
 # --- Kalai-Smorodinsky -----------------------------------------------------------------------
 
 
