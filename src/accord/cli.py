@@ -19,7 +19,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate, evaluate_all
+from accord.analysis import (
+    DraftDiff,
+    DraftEvaluation,
+    diff,
+    evaluate,
+    evaluate_all,
+    utilities,
+)
 from accord.analysis.bargaining import SOLUTIONS, BargainingSolution
 from accord.analysis.bargaining import solve as solve_bargaining
 from accord.analysis.conflict import Bridge, Relaxations, Zopa, bridge, minimal_relaxations, zopa
@@ -41,6 +48,12 @@ from accord.model import (
 from accord.model.errors import render_path
 from accord.model.records import Preference
 from accord.scenarios import DEFAULT, EMBEDDED, resolve
+from accord.simulate.protocols import Outcome, alternating_offers
+from accord.simulate.single_text import Replay, replay
+from accord.simulate.specs import NAMES as SPEC_NAMES
+from accord.simulate.specs import parse_strategy
+from accord.simulate.tournament import Tournament
+from accord.simulate.tournament import tournament as run_tournament
 
 app = typer.Typer(
     name="accord",
@@ -513,8 +526,9 @@ def analyze(
     shock: ShockOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The main job: evaluate and compare every draft, then search the agreement space (zone of
-    possible agreement, minimal relaxations, bargaining solutions, the bridge from each draft)."""
+    """The main job: evaluate and compare every draft, search the agreement space (zone of
+    possible agreement, minimal relaxations, bargaining solutions, the bridge from each draft),
+    forecast each issue, and replay a mediator's single negotiating text from the first draft."""
     with _user_errors():
         s = resolve(scenario)
         compiled = _compiled(s, shock)
@@ -526,6 +540,11 @@ def analyze(
             solutions = [solve_bargaining(compiled, name) for name in SOLUTIONS]
             bridges = [bridge(compiled, d) for d in compiled.drafts]
             forecasts = _analyze_forecasts(s, shock)
+        simulation = (
+            replay(compiled, start=s.drafts[0].id, deadline=ANALYZE_REPLAY_ROUNDS)
+            if s.drafts
+            else None
+        )
     if json_out:
         _emit_json(
             {
@@ -541,6 +560,7 @@ def analyze(
                     "bridges": [b.to_dict(compiled) for b in bridges],
                 },
                 "forecasts": {label: [asdict(f) for f in e.forecasts] for label, e in forecasts},
+                "simulation": None if simulation is None else simulation.to_dict(),
             }
         )
         return
@@ -567,6 +587,16 @@ def analyze(
             out.print(Text(line))
     out.print()
     out.print(forecast_table(s, forecasts, ANALYZE_MODELS))
+    out.print()
+    out.print(Text("A single-text replay", style="bold"))
+    if simulation is None:
+        out.print("No draft to start from: the scenario has no drafts.")
+    else:
+        for line in replay_lines(compiled, simulation, diffs=False):
+            out.print(Text(line))
+        out.print(
+            f"(accord simulate {s.id} --from {s.drafts[0].id} shows the diff of each version)"
+        )
 
 
 # --- the agreement space --------------------------------------------------------------------
@@ -722,6 +752,9 @@ def relax(
 
 
 ANALYZE_MODELS = ("compromise", "weighted_median")
+ANALYZE_REPLAY_ROUNDS = 12
+"""The single-text replay in ``accord analyze``: a mediator (maximin policy) revising the
+scenario's first draft for at most this many rounds."""
 
 
 def _analyze_forecasts(s: Scenario, shocks: Sequence[str] | None) -> list[tuple[str, Ensemble]]:
@@ -974,6 +1007,391 @@ def forecast_eval(
         f"Cross-validated ({cv.folds} folds by proposal) error of picking the lowest-MAE model:"
         f" MAE {cv.score.mae:.2f} over {cv.score.n} issues; chosen: {picked}"
     )
+
+
+# --- simulation ------------------------------------------------------------------------------
+
+PROTOCOLS = ("single-text", "alternating")
+DEFAULT_TOURNAMENT = (
+    "boulware",
+    "linear",
+    "conceder",
+    "hardliner",
+    "tit-for-tat",
+    "red-line-keeper(conceder(e=2))",
+)
+
+
+def _strategies(compiled: Compiled, parties: Sequence[str], specs: Sequence[str]) -> dict[str, Any]:
+    """``SPEC`` for every party, ``PARTY=SPEC`` for one (later ones win); linear by default."""
+    chosen: dict[str, Any] = {}
+    default = "linear"
+    for spec in specs:
+        party, eq, rest = spec.partition("=")
+        if eq and party.strip() in compiled.party_ids and "(" not in party:
+            if party.strip() not in parties:
+                raise UsageFailure(
+                    f"--strategy {spec}: {party.strip()} is not negotiating"
+                    f" (expected one of: {', '.join(parties)})"
+                )
+            chosen[party.strip()] = rest
+        elif eq and "(" not in party:
+            raise UsageFailure(
+                f"--strategy {spec}: unknown party {party.strip()!r}"
+                f" (expected PARTY=STRATEGY with PARTY one of: {', '.join(parties)})"
+            )
+        else:
+            default = spec
+            chosen = {}
+    made = {}
+    for p in parties:
+        spec = chosen.get(p, default)
+        try:
+            made[p] = parse_strategy(spec)
+        except ValueError as exc:
+            given = f"{p}={spec}" if p in chosen else spec
+            raise UsageFailure(f"--strategy {given}: {exc}") from None
+    return made
+
+
+def _package_change(compiled: Compiled, package: Sequence[int] | None) -> str:
+    if package is None:
+        return "(pass)"
+    return _package_text(compiled, package, compiled.status_quo)
+
+
+def replay_lines(compiled: Compiled, r: Replay, *, diffs: bool = True) -> list[str]:
+    """A single-text run, round by round, then the versions' diffs point by point."""
+    o = r.outcome
+    base = r.compiled
+    lines = [
+        f"Single negotiating text from {o.start or 'the status quo'}"
+        f" ({o.policy} mediator, deadline {o.deadline} rounds, parties {', '.join(o.parties)})"
+    ]
+    for state in o.trace:
+        version = r.versions[o.versions.index(state.text)].id
+        u = utilities(compiled, state.text)
+        scores = ", ".join(f"{p} {u[compiled.party_index(p)]:.3f}" for p in o.parties)
+        lines.append(f"Round {state.round + 1}: text {version} ({scores})")
+        for a in state.answers:
+            if a.accepts:
+                lines.append(f"  {a.party} accepts")
+                continue
+            asks = "; ".join(
+                f"{compiled.issue_ids[q.issue]} -> {compiled.option_ids[q.issue][q.option]}"
+                for q in a.requests
+            )
+            lines.append(f"  {a.party} rejects, asks {asks or 'nothing it can name'}")
+        for ch in state.changes:
+            lines.append(
+                f"  mediator: {compiled.issue_ids[ch.issue]}"
+                f" {compiled.option_ids[ch.issue][ch.previous]}"
+                f" -> {compiled.option_ids[ch.issue][ch.option]} (asked by {ch.party})"
+            )
+        if state.deadlocked:
+            lines.append(
+                "  mediator: no admissible change left (each one asked for would undo a"
+                " change the others accepted, or repeat an earlier text): the text stops moving"
+            )
+    lines.append(f"Outcome: {o.summary()}")
+    if diffs:
+        for d in r.diffs:
+            lines.append("")
+            lines.extend(diff_lines(base, d))
+    return lines
+
+
+def alternating_lines(compiled: Compiled, o: Outcome) -> list[str]:
+    lines = [
+        f"Alternating offers among {', '.join(o.parties)} (deadline {o.deadline} rounds):"
+        f" {', '.join(f'{p} {s}' for p, s in zip(o.parties, o.strategies, strict=True))}"
+    ]
+    for state in o.trace:
+        answers = ", ".join(
+            f"{p} {'yes' if a else 'no'}"
+            for p, a in zip(state.parties, state.responses, strict=True)
+            if a is not None
+        )
+        scores = (
+            ""
+            if state.utilities is None
+            else " ["
+            + ", ".join(f"{p} {u:.3f}" for p, u in zip(o.parties, state.utilities, strict=True))
+            + "]"
+        )
+        lines.append(
+            f"Round {state.round + 1}: {state.proposer} offers"
+            f" {_short(_package_change(compiled, state.offer), 90)}{scores}"
+            + (f"; {answers}" if answers else "")
+        )
+    if o.agreement is not None:
+        lines.append(
+            f"Outcome: agreement in round {o.rounds}: {_package_change(compiled, o.agreement)}"
+        )
+    else:
+        lines.append(f"Outcome: no agreement by round {o.deadline}; every party keeps its BATNA")
+    lines.append(
+        "Utilities: "
+        + ", ".join(f"{p} {u:.3f}" for p, u in zip(o.parties, o.utilities, strict=True))
+    )
+    return lines
+
+
+def _outcome_dict(compiled: Compiled, o: Outcome) -> dict[str, Any]:
+    def package(x: Sequence[int] | None) -> dict[str, str] | None:
+        if x is None:
+            return None
+        return {compiled.issue_ids[i]: compiled.option_ids[i][int(k)] for i, k in enumerate(x)}
+
+    return {
+        "protocol": o.protocol,
+        "parties": list(o.parties),
+        "strategies": dict(zip(o.parties, o.strategies, strict=True)),
+        "deadline": o.deadline,
+        "rounds": o.rounds,
+        "agreed": o.agreed,
+        "agreement": package(o.agreement),
+        "utilities": dict(zip(o.parties, o.utilities, strict=True)),
+        "trace": [
+            {
+                "round": st.round,
+                "proposer": st.proposer,
+                "offer": package(st.offer),
+                "responses": {
+                    p: a for p, a in zip(st.parties, st.responses, strict=True) if a is not None
+                },
+                "utilities": None
+                if st.utilities is None
+                else dict(zip(st.parties, st.utilities, strict=True)),
+                "agreement": st.agreement,
+            }
+            for st in o.trace
+        ],
+    }
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArg = None,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol", help="single-text (a mediator revises one text) or alternating."
+        ),
+    ] = "single-text",
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="single-text: the draft to start from (default: the first draft)."
+        ),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--strategy",
+            help="alternating: STRATEGY for every party, or PARTY=STRATEGY (repeatable), e.g."
+            f" UA=boulware RU=conceder(e=3). Strategies: {', '.join(SPEC_NAMES)},"
+            " red-line-keeper(STRATEGY). Default: linear.",
+        ),
+    ] = None,
+    policy: Annotated[
+        str, typer.Option("--policy", help="single-text: the mediator's policy, maximin or nash.")
+    ] = "maximin",
+    deadline: Annotated[
+        int, typer.Option("--deadline", min=1, help="Rounds before walk-away.")
+    ] = 12,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same trace.")] = 0,
+    parties: PartiesOpt = None,
+    shock: ShockOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Replay a negotiation: a mediator's single negotiating text (each party asks for the
+    changes it wants most; the mediator revises) or alternating offers between strategies.
+    Prints the trace round by round, and for single-text the diff of each version."""
+    with _user_errors():
+        if protocol not in PROTOCOLS:
+            raise UsageFailure(
+                f"unknown protocol {protocol!r} (expected one of: {', '.join(PROTOCOLS)})"
+            )
+        s = resolve(scenario)
+        compiled = _compiled(s, shock)
+        chosen = _parties(compiled, parties) or list(compiled.party_ids)
+        if protocol == "single-text":
+            if strategy:
+                raise UsageFailure(
+                    "--strategy applies to --protocol alternating; in the single-text protocol"
+                    " each party answers from its own preferences"
+                )
+            if policy not in ("maximin", "nash"):
+                raise UsageFailure(f"unknown policy {policy!r} (expected maximin or nash)")
+            first = start if start is not None else (s.drafts[0].id if s.drafts else None)
+            if first is not None:
+                _draft_id(s, first)
+            result = replay(
+                compiled,
+                start=first,
+                deadline=deadline,
+                policy=policy,  # type: ignore[arg-type]
+                seed=seed,
+                parties=chosen,
+            )
+        else:
+            if start is not None:
+                raise UsageFailure(
+                    "--from applies to --protocol single-text (alternating offers start from"
+                    " each party's own proposals)"
+                )
+            if len(chosen) < 2:
+                raise UsageFailure("alternating offers need at least two parties")
+            strategies = _strategies(compiled, chosen, strategy or [])
+            outcome = alternating_offers(
+                compiled, strategies, deadline=deadline, seed=seed, parties=chosen
+            ).run()
+    if protocol == "single-text":
+        if json_out:
+            _emit_json({"scenario": s.id, "shocks": list(compiled.shocks), **result.to_dict()})
+            return
+        for line in replay_lines(compiled, result):
+            out.print(Text(line))
+        return
+    if json_out:
+        _emit_json(
+            {"scenario": s.id, "shocks": list(compiled.shocks), **_outcome_dict(compiled, outcome)}
+        )
+        return
+    for line in alternating_lines(compiled, outcome):
+        out.print(Text(line))
+
+
+@app.command("tournament")
+def tournament_cmd(
+    scenarios_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SCENARIO]...",
+            help=f"Embedded scenario ids or files (default: {DEFAULT}).",
+        ),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--strategy",
+            help=f"A strategy to enter (repeatable; default: {', '.join(DEFAULT_TOURNAMENT)}).",
+        ),
+    ] = None,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds per lineup.")] = 20,
+    deadline: Annotated[
+        int, typer.Option("--deadline", min=1, help="Rounds before walk-away.")
+    ] = 60,
+    lineup: Annotated[
+        str,
+        typer.Option(
+            "--lineup",
+            help="self: every party plays the strategy; focal: one party plays it against"
+            " --opponent, each party in turn.",
+        ),
+    ] = "self",
+    opponent: Annotated[
+        str, typer.Option("--opponent", help="focal: what the other parties play.")
+    ] = "linear",
+    parties: PartiesOpt = None,
+    backend: Annotated[str, typer.Option("--backend", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A dask scheduler address (dask backend).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Alternating-offers tournament: every strategy on every scenario for every seed. Prints
+    agreement rate, rounds, each party's mean gain over its BATNA, distance to the Nash point and
+    to the Pareto frontier, the Pareto gap and the red lines crossed."""
+    with _user_errors():
+        if backend not in ("local", "dask"):
+            raise UsageFailure(f"unknown backend {backend!r} (expected local or dask)")
+        if lineup not in ("self", "focal"):
+            raise UsageFailure(f"unknown lineup {lineup!r} (expected self or focal)")
+        compiled_all: dict[str, Compiled] = {}
+        for name in scenarios_ or [DEFAULT]:
+            sc = resolve(name)
+            compiled_all[sc.id] = _compiled(sc, None)
+        chosen: dict[str, Sequence[str]] | None = None
+        if parties is not None:
+            chosen = {}
+            for sid, c in compiled_all.items():
+                picked = _parties(c, parties)
+                assert picked is not None
+                if len(picked) < 2:
+                    raise UsageFailure("alternating offers need at least two parties")
+                chosen[sid] = picked
+        entries = {}
+        for spec in strategy or DEFAULT_TOURNAMENT:
+            try:
+                made = parse_strategy(spec)
+            except ValueError as exc:
+                raise UsageFailure(f"--strategy {spec}: {exc}") from None
+            entries[made.name] = made
+        try:
+            other = parse_strategy(opponent)
+        except ValueError as exc:
+            raise UsageFailure(f"--opponent {opponent}: {exc}") from None
+        try:
+            with _progress("negotiating") as tick:
+                result = run_tournament(
+                    compiled_all,
+                    entries,
+                    seeds=seeds,
+                    deadline=deadline,
+                    kind=lineup,  # type: ignore[arg-type]
+                    opponent=other if lineup == "focal" else None,
+                    parties=chosen,
+                    backend=backend,  # type: ignore[arg-type]
+                    scheduler=scheduler,
+                    progress=tick,
+                )
+        except ValueError as exc:
+            raise UsageFailure(str(exc)) from None
+    if json_out:
+        _emit_json(result.to_dict())
+        return
+    for table, (sid, note) in zip(tournament_tables(result), result.notes.items(), strict=True):
+        out.print(table)
+        out.print(Text(f"{sid}: {note}"))
+    out.print(
+        "to Nash / to frontier: Euclidean distance in utilities to the Nash point / the nearest"
+        " acceptable Pareto-optimal outcome; gap: how much every party could have gained at once."
+    )
+
+
+def _maybe(x: float | None, fmt: str = ".3f") -> str:
+    return "n/a" if x is None else format(x, fmt)
+
+
+def tournament_tables(result: Tournament) -> list[Table]:
+    """One table per scenario: a row per lineup, a gain column per party."""
+    rows = result.summary()
+    tables = []
+    for sid in dict.fromkeys(r.scenario for r in rows):
+        mine = [r for r in rows if r.scenario == sid]
+        table = Table(
+            title=f"{sid}: alternating offers, deadline {result.deadline} rounds,"
+            f" {len(result.seeds)} seeds ({result.backend}); mean gain over BATNA per party"
+        )
+        table.add_column("lineup", overflow="fold")
+        for column in ("agreed", "rounds", *mine[0].parties, "to Nash", "to frontier", "gap"):
+            table.add_column(column, justify="right")
+        table.add_column("red lines crossed", overflow="fold")
+        for row in mine:
+            table.add_row(
+                row.lineup,
+                f"{row.agreement_rate:.0%}",
+                f"{row.mean_rounds:.1f}",
+                *(f"{g:+.3f}" for g in row.mean_gains),
+                _maybe(row.mean_nash_distance),
+                _maybe(row.mean_pareto_distance),
+                _maybe(row.mean_pareto_gap),
+                ", ".join(f"{p}:{i} x{n}" for p, i, n in row.red_lines) or "none",
+            )
+        tables.append(table)
+    return tables
 
 
 @contextmanager

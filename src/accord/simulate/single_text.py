@@ -49,10 +49,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
+from accord.analysis.diff import DraftDiff, diff
 from accord.analysis.evaluate import utilities
 from accord.compile import Compiled, CompiledDraft, CompiledPoint
 from accord.simulate.views import Offer, OwnPreferences, Package, PartyView, own_preferences
@@ -521,3 +522,118 @@ def with_versions(compiled: Compiled, drafts: Sequence[CompiledDraft]) -> Compil
     if clash:
         raise ValueError(f"draft id(s) already used: {', '.join(clash)}")
     return dataclasses.replace(compiled, drafts={**compiled.drafts, **{d.id: d for d in drafts}})
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A single-text run with its versions as drafts and the diff of each version against the
+    one before (``v0`` against the starting draft is left out: it is the same text)."""
+
+    outcome: TextOutcome
+    compiled: Compiled  # the scenario with the versions added as drafts
+    versions: tuple[CompiledDraft, ...]
+    diffs: tuple[DraftDiff, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.compiled
+        o = self.outcome
+
+        def package(x: Package) -> dict[str, str]:
+            return {c.issue_ids[i]: c.option_ids[i][int(k)] for i, k in enumerate(x)}
+
+        return {
+            "protocol": o.protocol,
+            "policy": o.policy,
+            "start": o.start,
+            "parties": list(o.parties),
+            "agreed": o.agreed,
+            "deadlocked": o.deadlocked,
+            "rounds": o.rounds,
+            "deadline": o.deadline,
+            "summary": o.summary(),
+            "blocking": {p: list(issues) for p, issues in o.blocking.items()},
+            "utilities": dict(zip(o.parties, o.utilities, strict=True)),
+            "agreement": None if o.agreement is None else package(o.agreement),
+            "rounds_trace": [
+                {
+                    "round": s.round,
+                    "version": self.versions[_version_of(o, s)].id,
+                    "utilities": dict(
+                        zip(
+                            o.parties,
+                            map(float, utilities(c, s.text)[[c.party_index(p) for p in o.parties]]),
+                            strict=True,
+                        )
+                    ),
+                    "answers": [
+                        {
+                            "party": a.party,
+                            "accepts": a.accepts,
+                            "requests": [
+                                {
+                                    "issue": c.issue_ids[q.issue],
+                                    "option": c.option_ids[q.issue][q.option],
+                                }
+                                for q in a.requests
+                            ],
+                        }
+                        for a in s.answers
+                    ],
+                    "changes": [
+                        {
+                            "issue": c.issue_ids[ch.issue],
+                            "from": c.option_ids[ch.issue][ch.previous],
+                            "to": c.option_ids[ch.issue][ch.option],
+                            "requested_by": ch.party,
+                        }
+                        for ch in s.changes
+                    ],
+                    "agreement": s.agreement,
+                    "deadlocked": s.deadlocked,
+                }
+                for s in o.trace
+            ],
+            "versions": [
+                {"id": d.id, "based_on": d.based_on, "package": package(tuple(d.package))}
+                for d in self.versions
+            ],
+            "diffs": [d.to_dict() for d in self.diffs],
+        }
+
+
+def _version_of(outcome: TextOutcome, state: TextState) -> int:
+    """The index of the version a round's text is (the first equal one)."""
+    return outcome.versions.index(state.text)
+
+
+def replay(
+    compiled: Compiled,
+    *,
+    start: str | Sequence[int] | None,
+    deadline: int = 12,
+    policy: Policy = "maximin",
+    seed: int = 0,
+    parties: Sequence[str] | None = None,
+    k: int = 2,
+    prefix: str | None = None,
+) -> Replay:
+    """Run a single-text negotiation and diff its versions point by point (see
+    :func:`versions_as_drafts`). The versions are named ``v0``, ``v1``, ... (``prefix``), or
+    ``text-v0``, ... where the scenario already has drafts named like that."""
+    outcome = single_text(
+        compiled, start=start, deadline=deadline, policy=policy, seed=seed, parties=parties, k=k
+    ).run()
+    if prefix is None:
+        n = len(outcome.versions)
+        taken = set(compiled.drafts)
+        prefix = next(
+            p
+            for p in ("v", "text-v", *(f"text{j}-v" for j in range(len(taken) + 1)))
+            if not any(f"{p}{m}" in taken for m in range(n))
+        )
+    versions = versions_as_drafts(compiled, outcome, prefix=prefix)
+    extended = with_versions(compiled, versions)
+    diffs = tuple(
+        diff(extended, versions[n - 1].id, versions[n].id) for n in range(1, len(versions))
+    )
+    return Replay(outcome, extended, versions, diffs)
