@@ -758,11 +758,10 @@ scenario's first draft for at most this many rounds."""
 
 
 def _analyze_forecasts(s: Scenario, shocks: Sequence[str] | None) -> list[tuple[str, Ensemble]]:
-    """The forecast as given, and under ``us_aid_withdrawn`` where the scenario defines it."""
+    """The forecast as given, and under each of the scenario's other shocks (one at a time)."""
     base = tuple(shocks or ())
     runs = [(", ".join(base) or "baseline", base)]
-    if any(sh.id == "us_aid_withdrawn" for sh in s.shocks) and "us_aid_withdrawn" not in base:
-        runs.append(("+us_aid_withdrawn", (*base, "us_aid_withdrawn")))
+    runs += [(f"+{sh.id}", (*base, sh.id)) for sh in s.shocks if sh.id not in base]
     return [
         (label, run_ensemble(s, models=ANALYZE_MODELS, runs=200, seed=0, shocks=shocks_))
         for label, shocks_ in runs
@@ -920,7 +919,7 @@ def forecast_table(
     table.add_column("issue", no_wrap=True)
     for label, _ in ensembles:
         for m in models:
-            table.add_column(f"{m}\n[{label}]")
+            table.add_column(f"{m}\n[{label}]", overflow="fold")
     for issue in s.issues:
         cells = []
         for _, ensemble in ensembles:
