@@ -1136,39 +1136,6 @@ def alternating_lines(compiled: Compiled, o: Outcome) -> list[str]:
     return lines
 
 
-def _outcome_dict(compiled: Compiled, o: Outcome) -> dict[str, Any]:
-    def package(x: Sequence[int] | None) -> dict[str, str] | None:
-        if x is None:
-            return None
-        return {compiled.issue_ids[i]: compiled.option_ids[i][int(k)] for i, k in enumerate(x)}
-
-    return {
-        "protocol": o.protocol,
-        "parties": list(o.parties),
-        "strategies": dict(zip(o.parties, o.strategies, strict=True)),
-        "deadline": o.deadline,
-        "rounds": o.rounds,
-        "agreed": o.agreed,
-        "agreement": package(o.agreement),
-        "utilities": dict(zip(o.parties, o.utilities, strict=True)),
-        "trace": [
-            {
-                "round": st.round,
-                "proposer": st.proposer,
-                "offer": package(st.offer),
-                "responses": {
-                    p: a for p, a in zip(st.parties, st.responses, strict=True) if a is not None
-                },
-                "utilities": None
-                if st.utilities is None
-                else dict(zip(st.parties, st.utilities, strict=True)),
-                "agreement": st.agreement,
-            }
-            for st in o.trace
-        ],
-    }
-
-
 @app.command()
 def simulate(
     scenario: ScenarioArg = None,
@@ -1254,9 +1221,7 @@ def simulate(
             out.print(Text(line))
         return
     if json_out:
-        _emit_json(
-            {"scenario": s.id, "shocks": list(compiled.shocks), **_outcome_dict(compiled, outcome)}
-        )
+        _emit_json({"scenario": s.id, "shocks": list(compiled.shocks), **outcome.to_dict(compiled)})
         return
     for line in alternating_lines(compiled, outcome):
         out.print(Text(line))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -65,6 +66,40 @@ class Outcome:
     @property
     def agreed(self) -> bool:
         return self.agreement is not None
+
+    def to_dict(self, compiled: Compiled) -> dict[str, Any]:
+        """Plain data, packages as ``{issue id: option id}``."""
+
+        def package(x: Package | None) -> dict[str, str] | None:
+            if x is None:
+                return None
+            return {compiled.issue_ids[i]: compiled.option_ids[i][int(k)] for i, k in enumerate(x)}
+
+        return {
+            "protocol": self.protocol,
+            "parties": list(self.parties),
+            "strategies": dict(zip(self.parties, self.strategies, strict=True)),
+            "deadline": self.deadline,
+            "rounds": self.rounds,
+            "agreed": self.agreed,
+            "agreement": package(self.agreement),
+            "utilities": dict(zip(self.parties, self.utilities, strict=True)),
+            "trace": [
+                {
+                    "round": st.round,
+                    "proposer": st.proposer,
+                    "offer": package(st.offer),
+                    "responses": {
+                        p: a for p, a in zip(st.parties, st.responses, strict=True) if a is not None
+                    },
+                    "utilities": None
+                    if st.utilities is None
+                    else dict(zip(st.parties, st.utilities, strict=True)),
+                    "agreement": st.agreement,
+                }
+                for st in self.trace
+            ],
+        }
 
 
 def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
