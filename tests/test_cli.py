@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from accord.cli import app
+from accord.model import load_scenario
+from accord.scenarios import resolve
 
 runner = CliRunner()
 
@@ -111,14 +113,17 @@ def test_analyze_on_teaching() -> None:
     assert [(d["a"], d["b"]) for d in data["diffs"]] == [("commission-1", "commission-2")]
 
 
-def test_export_round_trips_through_json_and_yaml(tmp_path: Path) -> None:
-    for name in ("river.json", "river.yaml"):
+@pytest.mark.parametrize("scenario", ["teaching-river", "ukraine-2025"])
+def test_export_round_trips_through_json_and_yaml(scenario: str, tmp_path: Path) -> None:
+    # ukraine-2025 has points with a single source, which export writes bare (`source: id`)
+    for name in ("s.json", "s.yaml"):
         target = tmp_path / name
-        code, output = run("export", "teaching-river", "-o", str(target))
+        code, output = run("export", scenario, "-o", str(target))
         assert code == 0, output
         code, output = run("validate", str(target))
         assert code == 0, output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["river.json", "river.yaml"]
+        assert load_scenario(target) == resolve(scenario)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "s.yaml"]
 
 
 def test_export_to_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:

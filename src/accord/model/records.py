@@ -432,9 +432,10 @@ class Point(Sourced):
     readings: list[Reading] = []
     note: Text | None = None
 
+    # a name of its own: reusing Sourced's ``_one_or_many`` would replace its ``source`` validator
     @field_validator("revises", mode="before")
     @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
+    def _revises_one_or_many(cls, value: Any) -> Any:
         return _as_list(value)
 
 
