@@ -48,6 +48,7 @@ from accord.model import (
 from accord.model.errors import render_path
 from accord.model.records import Preference
 from accord.scenarios import DEFAULT, EMBEDDED, resolve
+from accord.service import commands as service_commands
 from accord.simulate.protocols import Outcome, alternating_offers
 from accord.simulate.single_text import Replay, replay
 from accord.simulate.specs import NAMES as SPEC_NAMES
@@ -828,6 +829,10 @@ def bridge_lines(compiled: Compiled, b: Bridge) -> list[str]:
         lines.append(f"  {pid}: {b.utilities_before[pid]:.3f} -> {after:.3f}")
     return lines
 
+
+app.add_typer(service_commands.db_app, name="db")
+app.add_typer(service_commands.user_app, name="user")
+app.command("serve")(service_commands.serve)
 
 import_app = typer.Typer(help="Import scenarios from other tools' formats.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
