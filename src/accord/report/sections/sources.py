@@ -150,7 +150,11 @@ def sources(ctx: Context) -> Section:
         rows.append(
             (
                 cell(src.id),
-                Cell("", (Link(title, href),)) if href.startswith("http") else cell(title),
+                Cell("", (Link(title, href),))
+                if href.startswith("http")
+                else cell(
+                    f"{title} ({src.url}: not a web address, not linked)" if src.url else title
+                ),
                 cell(src.outlet or "-"),
                 cell(src.date.isoformat() if src.date else "-"),
                 cell(src.reliability.value),
