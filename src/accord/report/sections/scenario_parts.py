@@ -221,8 +221,9 @@ def positions(ctx: Context) -> Section:
     if hidden:
         blocks.append(
             Paragraph(
-                f"{hidden} position(s) are marked confidential and not shown here; the model's"
-                " figures elsewhere in this brief use them.",
+                f"{hidden} position(s) are marked confidential and not shown here. The model's"
+                " figures and red-line checks elsewhere in this brief use them, so a reader can"
+                " infer something of them from those.",
                 notice=True,
             )
         )

@@ -163,7 +163,8 @@ def sources(ctx: Context) -> Section:
         )
     blocks: list[Any] = [
         Paragraph(
-            f"{len(s.sources)} sources, each with the records that cite it; reliability as the"
+            f"{len(s.sources)} source{'' if len(s.sources) == 1 else 's'}, each with the records"
+            " that cite it; reliability as the"
             " scenario grades it (official, reported, low). Positions in this brief are as"
             " reported by these sources."
         ),
