@@ -424,6 +424,10 @@ def test_report_command_writes_each_format(tmp_path: Path) -> None:
     code, output = cli("report", str(MINI), "--format", "json", "-o", "-", "--shock", "s-up")
     assert code == 0
     assert json.loads(output)["settings"]["shocks"] == ["s-up"]
+    code, output = cli("report", str(MINI), "--json")
+    assert code == 0 and json.loads(output)["scenario"] == "mini"
+    code, output = cli("report", str(MINI), "--json", "--format", "md")
+    assert code == 2 and "--json and --format md disagree" in output
 
 
 @pytest.mark.parametrize(

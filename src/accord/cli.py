@@ -602,6 +602,9 @@ def report(
         typer.Option("--show-confidential", help="Show positions marked confidential."),
     ] = False,
     shock: ShockOpt = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="The brief's record as JSON (to stdout without -o).")
+    ] = False,
 ) -> None:
     """Write the brief: one self-contained HTML page with charts (works offline), or Markdown or
     JSON. Sections: parties, timeline, positions, drafts, versions, agreement space, forecasts,
@@ -609,6 +612,10 @@ def report(
     from accord.report import ReportError, build, format_for, render
 
     with _user_errors():
+        if json_out:
+            if format not in (None, "json"):
+                raise UsageFailure(f"--json and --format {format} disagree (expected one of them)")
+            format, output = "json", output or "-"
         s = resolve(scenario)
         target = output or f"{s.id}-brief.{format or 'html'}"
         try:
