@@ -46,6 +46,7 @@ from accord.model import (
     save_scenario,
 )
 from accord.model.errors import render_path
+from accord.model.load import write_atomic
 from accord.model.records import Preference
 from accord.scenarios import DEFAULT, EMBEDDED, resolve
 from accord.service import commands as service_commands
@@ -598,6 +599,79 @@ def analyze(
         out.print(
             f"(accord simulate {s.id} --from {s.drafts[0].id} shows the diff of each version)"
         )
+
+
+@app.command()
+def report(
+    scenario: ScenarioArg = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Where to write the brief (- for stdout; default SCENARIO-brief.html).",
+        ),
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="html, md or json (default: from the file's suffix)."),
+    ] = None,
+    pair: Annotated[
+        str | None,
+        typer.Option(
+            "--pair", help="Two party ids for the frontier chart (default: the first two parties)."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="The draft the simulated text starts from (default: first)."),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Forecast samples.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same brief.")] = 0,
+    show_confidential: Annotated[
+        bool,
+        typer.Option("--show-confidential", help="Show positions marked confidential."),
+    ] = False,
+    shock: ShockOpt = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="The brief's record as JSON (to stdout without -o).")
+    ] = False,
+) -> None:
+    """Write the brief: one self-contained HTML page with charts (works offline), or Markdown or
+    JSON. Sections: parties, timeline, positions, drafts, versions, agreement space, forecasts,
+    simulation replay, sources and assumptions."""
+    from accord.report import ReportError, build, format_for, render
+
+    with _user_errors():
+        if json_out:
+            if format not in (None, "json"):
+                raise UsageFailure(f"--json and --format {format} disagree (expected one of them)")
+            format, output = "json", output or "-"
+        s = resolve(scenario)
+        target = output or f"{s.id}-brief.{format or 'html'}"
+        try:
+            fmt = format_for("" if target == "-" else target, format)
+            with _spinner("building the brief"):
+                brief = build(
+                    s,
+                    shocks=tuple(shock or ()),
+                    pair=None if pair is None else [p.strip() for p in pair.split(",")],
+                    start=start,
+                    runs=runs,
+                    seed=seed,
+                    show_confidential=show_confidential,
+                )
+            text = render(brief, fmt)
+        except ReportError as exc:
+            raise UsageFailure(str(exc)) from None
+        if target == "-":
+            sys.stdout.write(text)
+            return
+        try:
+            write_atomic(target, text)
+        except OSError as exc:
+            raise UsageFailure(f"cannot write {target}: {exc.strerror or exc}") from None
+    out.print(f"wrote {target} ({len(brief.sections)} sections, {len(brief.charts)} charts)")
 
 
 # --- the agreement space --------------------------------------------------------------------
