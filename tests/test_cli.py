@@ -104,13 +104,30 @@ def test_bad_input_exits_2(args: tuple[str, ...], message: str) -> None:
     assert message in output
 
 
-def test_analyze_on_teaching() -> None:
+def test_analyze_on_teaching_writes_the_brief_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     code, output = run("analyze", "teaching-river")
     assert code == 0
     assert "commission-1 -> commission-2" in output
-    code, output = run("analyze", "teaching-river", "--json")
+    written = tmp_path / "teaching-river-brief.html"
+    assert f"The brief: {written}" in " ".join(output.split())
+    assert written.read_text().lower().startswith("<!doctype html>")
+    code, output = run("analyze", "teaching-river", "--json", "--brief", str(tmp_path / "b.md"))
     data = json.loads(output)
     assert [(d["a"], d["b"]) for d in data["diffs"]] == [("commission-1", "commission-2")]
+    assert data["brief"] == str(tmp_path / "b.md")
+    assert (tmp_path / "b.md").read_text().startswith("# ")
+    code, output = run("analyze", "teaching-river", "--brief", "-")
+    assert code == 0 and "The brief:" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.md", "teaching-river-brief.html"]
+
+
+def test_analyze_brief_to_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
+    code, output = run("analyze", "teaching-river", "--brief", str(tmp_path / "no" / "b.html"))
+    assert code == 2
+    assert "cannot write" in output
 
 
 @pytest.mark.parametrize("scenario", ["teaching-river", "ukraine-2025"])
@@ -183,7 +200,7 @@ def test_agreement_space_commands_refuse_bad_input() -> None:
 
 
 def test_analyze_reports_the_agreement_space() -> None:
-    code, output = run("analyze", "teaching-river", "--json")
+    code, output = run("analyze", "teaching-river", "--json", "--brief", "-")
     assert code == 0
     space = json.loads(output)["agreement_space"]
     assert space["zopa"]["open"] is True
@@ -208,3 +225,18 @@ def test_import_genius(tmp_path: Path) -> None:
     assert run("validate", str(target))[0] == 0
     code, output = run("import", "genius", str(GENIUS / "y2014" / "10issues"))
     assert code == 2 and "hyper-rectangle utilities are not supported" in output
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    from accord.model.load import write_atomic
+
+    target = tmp_path / "new.txt"
+    write_atomic(target, "x")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+    target.chmod(0o600)
+    write_atomic(target, "y")  # an existing file keeps its mode
+    assert target.stat().st_mode & 0o777 == 0o600 and target.read_text() == "y"

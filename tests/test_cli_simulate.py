@@ -163,12 +163,12 @@ def test_tournament_bad_input_exits_2(args: list[str], message: str) -> None:
 
 
 def test_analyze_replays_the_first_draft() -> None:
-    code, output = run("analyze", "ukraine-2025")
+    code, output = run("analyze", "ukraine-2025", "--brief", "-")
     assert code == 0
     assert "A single-text replay" in output
     assert "Single negotiating text from us-28" in output
     assert "Outcome: deadlock after" in output
-    code, output = run("analyze", "teaching-river", "--json")
+    code, output = run("analyze", "teaching-river", "--json", "--brief", "-")
     data = json.loads(output)
     assert data["simulation"]["start"] == "commission-1"
     assert data["simulation"]["summary"]

@@ -526,6 +526,13 @@ def version_pairs(scenario: Scenario) -> list[tuple[str, str]]:
 def analyze(
     scenario: ScenarioArg = None,
     shock: ShockOpt = None,
+    brief: Annotated[
+        str | None,
+        typer.Option(
+            "--brief",
+            help="Where to write the brief (HTML; default SCENARIO-brief.html; - to write none).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The main job: evaluate and compare every draft, search the agreement space (zone of
@@ -547,6 +554,17 @@ def analyze(
             if s.drafts
             else None
         )
+        brief_path = None if brief == "-" else (brief or f"{s.id}-brief.html")
+        if brief_path is not None:
+            from accord.report import ReportError, write_brief
+
+            try:
+                with _spinner("writing the brief"):
+                    written = write_brief(brief_path, s, shocks=tuple(shock or ()))
+            except ReportError as exc:
+                raise UsageFailure(str(exc)) from None
+            except OSError as exc:
+                raise UsageFailure(f"cannot write {brief_path}: {exc.strerror or exc}") from None
     if json_out:
         _emit_json(
             {
@@ -563,6 +581,7 @@ def analyze(
                 },
                 "forecasts": {label: [asdict(f) for f in e.forecasts] for label, e in forecasts},
                 "simulation": None if simulation is None else simulation.to_dict(),
+                "brief": brief_path,
             }
         )
         return
@@ -598,6 +617,16 @@ def analyze(
             out.print(Text(line))
         out.print(
             f"(accord simulate {s.id} --from {s.drafts[0].id} shows the diff of each version)"
+        )
+    if brief_path is not None:
+        out.print()
+        out.print(
+            Text(
+                f"The brief: {os.path.abspath(brief_path)}"
+                f" ({len(written.sections)} sections, {len(written.charts)} charts;"
+                " open it in a browser, it works offline)",
+                style="bold",
+            )
         )
 
 

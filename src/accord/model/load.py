@@ -341,11 +341,17 @@ def dumps_json(scenario: Scenario) -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename. The
+    file gets the permissions a new file gets here (an existing file keeps its own)."""
     target = FsPath(path)
     folder = target.parent if str(target.parent) else FsPath(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        try:
+            mode = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -354,6 +360,12 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     except BaseException:
         FsPath(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> None:

@@ -101,7 +101,8 @@ def _touches(target: str, hidden: set[str]) -> bool:
 def analysis_document(doc: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     """What analyses for ``viewer`` run on: its public document with every hidden party's
     preferences removed (so hidden parties take no part in any computation) and the shock edits
-    on hidden parties dropped."""
+    on hidden parties dropped (with the shocks that had no other edit: asking for one of those
+    changes nothing here; see ``Service.compiled``)."""
     if viewer.full:
         return copy.deepcopy(doc)
     hidden = hidden_parties(doc, viewer)
@@ -109,6 +110,8 @@ def analysis_document(doc: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     out["preferences"] = {p: t for p, t in out["preferences"].items() if p not in hidden}
     for shock in out.get("shocks", []):
         shock["edits"] = [e for e in shock.get("edits", []) if not _touches(e["target"], hidden)]
+    # a shock left with no edit changes nothing the viewer's analyses see
+    out["shocks"] = [s for s in out.get("shocks", []) if s["edits"]]
     return out
 
 

@@ -205,13 +205,34 @@ class Service:
                     self._views.popitem(last=False)
         return found
 
+    def view_shocks(
+        self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The shocks asked for, checked against the scenario, less those that only touch
+        parties hidden from ``viewer`` (they change nothing in its view)."""
+        declared = {s.id for s in loaded.scenario.shocks}
+        unknown = [s for s in shocks if s not in declared]
+        if unknown:
+            raise BadRequest(
+                f"unknown shock(s) {', '.join(map(repr, unknown))}"
+                f" (expected one of: {', '.join(sorted(declared)) or 'none declared'})"
+            )
+        kept = {s.id for s in self.view_scenario(loaded, viewer).shocks}
+        return tuple(s for s in shocks if s in kept)
+
     def compiled(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Compiled:
         key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks)
         with self._lock:
             found = self._compiled.get(key)
         if found is None:
+            view = self.view_scenario(loaded, viewer)
+            if not any(view.preferences.values()):
+                raise BadRequest(
+                    "every party's preferences are confidential to you: there is nothing you"
+                    " may analyse"
+                )
             try:
-                found = compile_scenario(self.view_scenario(loaded, viewer), shocks=shocks)
+                found = compile_scenario(view, shocks=self.view_shocks(loaded, viewer, shocks))
             except CompileError as exc:
                 raise BadRequest(str(exc)) from None
             with self._lock:
@@ -894,7 +915,7 @@ def build_router(service: Service) -> APIRouter:
                 models=model or ["compromise", "weighted_median"],
                 runs=runs,
                 seed=seed,
-                shocks=tuple(shock or ()),
+                shocks=service.view_shocks(loaded, viewer, tuple(shock or ())),
             )
         except ValueError as exc:
             raise BadRequest(str(exc)) from None

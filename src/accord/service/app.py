@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     if store is None:
         store = Store(db.make_engine(settings.db))
     service = Service(settings=settings, store=store)
-    service.jobs = Jobs(store, service.compiled, service.view_scenario, settings.job_workers)
+    service.jobs = Jobs(store, service, settings.job_workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -35,10 +35,9 @@ def _names(params: dict[str, Any], key: str, default: list[str]) -> list[str]:
 
 
 class Jobs:
-    def __init__(self, store: Store, compiled: Any, view: Any, workers: int = 2) -> None:
+    def __init__(self, store: Store, service: Any, workers: int = 2) -> None:
         self.store = store
-        self._compiled = compiled  # Service.compiled
-        self._view = view  # Service.view_scenario
+        self._service = service  # accord.service.api.Service
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="accord-job")
 
     def submit(
@@ -65,8 +64,8 @@ class Jobs:
             runs = _int(params, "runs", 1000, 1, MAX_RUNS)
             seed = _int(params, "seed", 0, 0, 2**31)
             models = _names(params, "models", ["compromise", "weighted_median"])
-            self._compiled(loaded, viewer, shocks)  # checks the shocks
-            scenario = self._view(loaded, viewer)
+            shocks = self._service.view_shocks(loaded, viewer, shocks)
+            scenario = self._service.view_scenario(loaded, viewer)
 
             def ensemble(progress: Any) -> Any:
                 result = run_ensemble(
@@ -91,7 +90,7 @@ class Jobs:
                 strategies = {s.name: s for s in map(parse_strategy, names)}
             except ValueError as exc:
                 raise JobError(str(exc)) from None
-            compiled = self._compiled(loaded, viewer, shocks)
+            compiled = self._service.compiled(loaded, viewer, shocks)
             parties = _names(params, "parties", list(compiled.party_ids))
             unknown_parties = [p for p in parties if p not in compiled.party_ids]
             if unknown_parties or len(parties) < 2:
