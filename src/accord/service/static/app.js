@@ -1,0 +1,143 @@
+// accord's pages: calls to the same-origin API with the session's CSRF token. No other origin.
+"use strict";
+const accord = (() => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+  const fmt = (x) => (x === null || x === undefined ? "-" : Number(x).toFixed(3));
+
+  async function api(method, path, body, headers) {
+    const opts = {method, headers: {"X-CSRF-Token": csrf, ...(headers || {})}, credentials: "same-origin"};
+    if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
+    const r = await fetch(path, opts);
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = null; }
+    return {status: r.status, ok: r.ok, data, etag: r.headers.get("ETag")};
+  }
+
+  function problems(data) {
+    if (!data) return "";
+    const items = (data.problems || []).map((p) => (p.path ? p.path + ": " : "") + p.message);
+    return esc(data.error || "") + (items.length ? "<br>" + items.map(esc).join("<br>") : "");
+  }
+
+  async function evaluation(sid, draft) {
+    const box = document.getElementById("evaluation");
+    const r = await api("GET", `/api/scenarios/${sid}/evaluate` + (draft ? `?draft=${encodeURIComponent(draft)}` : ""));
+    if (!r.ok) { box.innerHTML = `<p class="error">${problems(r.data)}</p>`; return; }
+    const rows = r.data.evaluations;
+    if (!rows.length) { box.innerHTML = "<p>No draft.</p>"; return; }
+    const parties = rows[0].parties.map((p) => p.party);
+    let html = "<table id='evaluation-table'><thead><tr><th>draft</th>" + parties.map((p) => `<th>${esc(p)}</th>`).join("") + "<th>acceptable to all</th></tr></thead><tbody>";
+    for (const e of rows) {
+      html += `<tr><td>${esc(e.draft)}</td>` + e.parties.map((p) =>
+        `<td class="num ${p.acceptable ? "" : "no"}" data-party="${esc(p.party)}">${fmt(p.utility)} (${p.gain >= 0 ? "+" : ""}${fmt(p.gain)})${p.red_lines.length ? " ✕" : ""}</td>`).join("") +
+        `<td>${e.acceptable_to_all ? "yes" : "no"}</td></tr>`;
+    }
+    box.innerHTML = html + "</tbody></table>";
+    box.dataset.version = r.data.version;
+  }
+
+  function editor(sid, draft) {
+    const status = document.getElementById("status");
+    for (const section of document.querySelectorAll(".point")) {
+      const button = section.querySelector("button.save");
+      if (!button) continue;
+      button.addEventListener("click", async () => {
+        const number = section.dataset.number;
+        const path = `/api/scenarios/${sid}/drafts/${draft}/points/${number}`;
+        const current = await api("GET", path);
+        if (current.etag !== section.dataset.etag) {
+          status.innerHTML = `<span class="error">P${number} was changed by someone else since you opened the page: reload it to see their version.</span>`;
+          return;
+        }
+        const body = {...current.data, text: section.querySelector("textarea").value};
+        const sets = {};
+        for (const s of section.querySelectorAll("select[name=set]")) sets[s.dataset.issue] = s.value;
+        if (Object.keys(sets).length) body.sets = sets;
+        const r = await api("PUT", path, body, {"If-Match": section.dataset.etag});
+        if (r.ok) {
+          section.dataset.etag = r.etag;
+          status.innerHTML = `<span class="ok">Saved P${number}.</span>`;
+          await evaluation(sid, draft);
+        } else if (r.status === 412) {
+          status.innerHTML = `<span class="error">P${number} was changed by someone else: reload the page.</span>`;
+        } else {
+          status.innerHTML = `<span class="error">${problems(r.data)}</span>`;
+        }
+      });
+    }
+  }
+
+  function diffForm(sid) {
+    const form = document.getElementById("diff-form");
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const a = form.a.value, b = form.b.value;
+      const r = await api("GET", `/api/scenarios/${sid}/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
+      const box = document.getElementById("diff");
+      if (!r.ok) { box.innerHTML = `<p class="error">${problems(r.data)}</p>`; return; }
+      const d = r.data.diff;
+      let html = `<p>${esc(d.a)} → ${esc(d.b)}: ${d.points.length} point changes, ${d.unchanged_points} unchanged.</p><ul>`;
+      for (const c of d.issues) html += `<li>${esc(c.issue)}: ${esc(c.a_option)} → ${esc(c.b_option)}</li>`;
+      html += "</ul><table><thead><tr><th>party</th><th>before</th><th>after</th><th>change</th></tr></thead><tbody>";
+      for (const u of d.utilities) html += `<tr><td>${esc(u.party)}</td><td class="num">${fmt(u.a)}</td><td class="num">${fmt(u.b)}</td><td class="num">${u.delta >= 0 ? "+" : ""}${fmt(u.delta)}</td></tr>`;
+      box.innerHTML = html + "</tbody></table>";
+    });
+  }
+
+  async function space(sid) {
+    const form = document.getElementById("space-form");
+    const draw = async () => {
+      const parties = form.parties.value.trim();
+      const q = parties ? `&parties=${encodeURIComponent(parties)}` : "";
+      const [front, ev] = await Promise.all([
+        api("GET", `/api/scenarios/${sid}/frontier?cap=400${q}`),
+        api("GET", `/api/scenarios/${sid}/evaluate`),
+      ]);
+      const reading = document.getElementById("space-reading");
+      if (!front.ok) { reading.innerHTML = `<span class="error">${problems(front.data)}</span>`; return; }
+      const f = front.data.frontier;
+      if (f.parties.length < 2) { reading.textContent = "Fewer than two parties you may see: no plane to draw."; return; }
+      const [px, py] = f.parties;
+      const traces = [{x: f.points.map((p) => p.utilities[px]), y: f.points.map((p) => p.utilities[py]), mode: "lines+markers", name: "Pareto frontier", line: {shape: "hv"}}];
+      if (ev.ok) {
+        const drafts = ev.data.evaluations;
+        const u = (e, party) => (e.parties.find((p) => p.party === party) || {}).utility;
+        traces.push({x: drafts.map((e) => u(e, px)), y: drafts.map((e) => u(e, py)), text: drafts.map((e) => e.draft), mode: "markers+text", textposition: "top center", name: "drafts", marker: {size: 10, symbol: "diamond"}});
+      }
+      Plotly.newPlot("space-chart", traces, {xaxis: {title: {text: px + " utility"}}, yaxis: {title: {text: py + " utility"}}, margin: {t: 20}}, {displaylogo: false, responsive: true});
+      reading.textContent = `The frontier of ${px} and ${py}: ${f.count ?? f.size} Pareto-optimal packages${f.truncated ? " (drawn in part)" : ""}; each draft sits on or below it.`;
+    };
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(); });
+    await draw();
+    const z = await api("GET", `/api/scenarios/${sid}/relax?max_size=2`);
+    const box = document.getElementById("zopa");
+    if (!z.ok) { box.innerHTML = `<p class="error">${problems(z.data)}</p>`; return; }
+    box.innerHTML = z.data.zopa.open
+      ? `<p>A package exists that every party you may see accepts.</p>`
+      : `<p>No package is acceptable to every party you may see; ${z.data.relaxations.relaxations.length} minimal sets of red lines or walk-away values would open the zone.</p>`;
+  }
+
+  async function forecast(sid) {
+    const form = document.getElementById("forecast-form");
+    const run = async () => {
+      const shock = form.shock.value;
+      const r = await api("GET", `/api/scenarios/${sid}/forecast?runs=200` + (shock ? `&shock=${encodeURIComponent(shock)}` : ""));
+      const table = document.getElementById("forecast-table");
+      if (!r.ok) { table.innerHTML = `<p class="error">${problems(r.data)}</p>`; return; }
+      const rows = r.data.forecasts.filter((f) => f.model === "compromise");
+      Plotly.newPlot("forecast-chart", [{type: "bar", orientation: "h", y: rows.map((f) => f.issue), x: rows.map((f) => f.mean), name: "compromise"}],
+        {margin: {l: 180, t: 20}, xaxis: {title: {text: "mean position on the issue's scale"}}}, {displaylogo: false, responsive: true});
+      let html = "<table><thead><tr><th>issue</th><th>model</th><th>mean</th><th>most likely option</th></tr></thead><tbody>";
+      for (const f of r.data.forecasts) {
+        const best = Object.entries(f.option_probability).sort((a, b) => b[1] - a[1])[0];
+        html += `<tr><td>${esc(f.issue)}</td><td>${esc(f.model)}</td><td class="num">${fmt(f.mean)}</td><td>${esc(best[0])} (${Math.round(best[1] * 100)}%)</td></tr>`;
+      }
+      table.innerHTML = html + "</tbody></table>";
+    };
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
+    await run();
+  }
+
+  return {api, evaluation, editor, diffForm, space, forecast};
+})();

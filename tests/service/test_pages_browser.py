@@ -1,0 +1,138 @@
+"""End to end in headless Chromium (Debian's, driven by Playwright; its own download is never
+used): the mediator signs in, opens ukraine-2025, changes a point of a draft and sees the
+evaluation change; Ukraine's delegate signs in and sees only what the role may see. No page
+logs an error, and nothing is requested from another origin. Screenshots go to the test's
+folder and, when $ACCORD_ARTIFACTS is set, there too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accord.service import db
+from tests.service.conftest import PASSWORD, make_team, ukraine_document
+from tests.service.server import Server
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path(os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+DRAFT = "/s/ukraine-2025/drafts/us-28"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    db.upgrade(url)
+    make_team(url, ukraine_document(), {"ua": "UA", "ru": "RU"})
+    live = Server(url, tmp_path).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def shot(page: Any, folder: Path, name: str) -> None:
+    path = folder / f"service-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    target = os.environ.get("ACCORD_ARTIFACTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(target) / path.name)
+
+
+def sign_in(page: Any, base: str, name: str, then: str) -> None:
+    page.goto(base + then)
+    assert "/login" in page.url  # sent to sign in first
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + then)
+
+
+def test_mediator_edits_a_point_and_a_delegate_sees_only_its_share(
+    server: Server, tmp_path: Path
+) -> None:
+    errors: list[str] = []
+    foreign: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on(
+                "request",
+                lambda r: foreign.append(r.url) if not r.url.startswith(server.base) else None,
+            )
+
+            # the mediator: overview, then the draft editor
+            sign_in(page, server.base, "mediator", "/s/ukraine-2025")
+            assert page.locator("#matrix tbody tr").count() == 23
+            assert page.locator("#matrix thead th").all_inner_texts()[1:] == [
+                "UA",
+                "RU",
+                "US",
+                "EU",
+            ]
+            shot(page, tmp_path, "mediator-overview")
+            page.goto(server.base + DRAFT)
+            page.wait_for_selector("#evaluation-table")
+            ua = page.locator("#evaluation-table td[data-party=UA]")
+            before = ua.inner_text()
+            point = page.locator("section.point[data-number='6']")
+            point.locator("select[data-issue=army_cap]").select_option("no_cap")
+            point.locator("textarea").fill("No ceiling on Ukraine's armed forces.")
+            point.locator("button.save").click()
+            page.wait_for_selector("#status .ok")
+            page.wait_for_function(
+                "before => document.querySelector('#evaluation-table td[data-party=UA]')"
+                ".innerText !== before",
+                arg=before,
+            )
+            after = ua.inner_text()
+            assert float(after.split()[0]) > float(before.split()[0])  # no cap: Ukraine gains
+            shot(page, tmp_path, "mediator-draft-edited")
+            page.goto(server.base + "/s/ukraine-2025/space")
+            page.wait_for_selector("#space-chart .main-svg")
+            page.goto(server.base + "/s/ukraine-2025/audit")
+            assert "drafts/us-28/points/6" in page.locator("#audit").inner_text()
+            page.click("form.who button")
+            page.wait_for_url(server.base + "/login")
+
+            # Ukraine's delegate: its own side and the public parties, read only
+            sign_in(page, server.base, "ua", DRAFT)
+            page.wait_for_selector("#evaluation-table")
+            heads = page.locator("#evaluation-table thead th").all_inner_texts()
+            assert heads == ["draft", "UA", "US", "EU", "acceptable to all"]
+            assert "RU" in page.locator("#hidden-note").inner_text()
+            assert (
+                page.locator("textarea").count() == 0 and page.locator("button.save").count() == 0
+            )
+            assert "No ceiling on Ukraine's armed forces." in page.content()
+            assert page.locator("a[href$='/audit']").count() == 0
+            shot(page, tmp_path, "delegate-draft")
+            page.goto(server.base + "/s/ukraine-2025")
+            assert page.locator("#matrix thead th").all_inner_texts()[1:] == ["UA", "US", "EU"]
+            response = page.goto(server.base + "/s/ukraine-2025/audit")
+            assert response is not None and response.status == 403
+            shot(page, tmp_path, "delegate-audit-refused")
+        finally:
+            browser.close()
+    # the refused audit page answers 403, which the browser logs; nothing else may
+    unexpected = [e for e in errors if "403" not in e]
+    assert unexpected == []
+    assert foreign == []
