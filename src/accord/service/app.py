@@ -93,6 +93,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         summary="A shared workspace for analysing a negotiation",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's Swagger and ReDoc pages load their scripts from a CDN: off (every asset is
+        # served here); the description itself stays at /openapi.json
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
     app.include_router(build_router(service))
