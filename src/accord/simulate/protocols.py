@@ -110,6 +110,7 @@ class AlternatingOffers(Iterator[State]):
         self._parties = order
         self._index = np.array([compiled.party_index(p) for p in order], dtype=np.int64)
         self._deadline = int(deadline)
+        self._n_options = tuple(int(k) for k in compiled.n_options)
         self._own: dict[str, OwnPreferences] = {p: own_preferences(compiled, p) for p in order}
         self._strategies = {p: strategies[p].clone() for p in order}
         children = _seed_sequence(seed).spawn(len(order))
@@ -135,9 +136,15 @@ class AlternatingOffers(Iterator[State]):
         return PartyView(self._own[party], self._parties, self._history, round, self._deadline)
 
     def _check(self, party: str, offer: Package) -> Package:
+        n = self._n_options
+        if type(offer) is tuple and len(offer) == len(n):  # the usual case: already a package
+            for o, k in zip(offer, n, strict=True):
+                if type(o) is not int or not 0 <= o < k:
+                    break
+            else:
+                return offer
         x = tuple(int(o) for o in offer)
-        n = self._compiled.n_options
-        if len(x) != len(n) or any(not 0 <= o < int(k) for o, k in zip(x, n, strict=True)):
+        if len(x) != len(n) or any(not 0 <= o < k for o, k in zip(x, n, strict=True)):
             raise ValueError(
                 f"{self._strategies[party].name} for {party!r} offered {x},"
                 f" not a package (one option index per issue, within range)"

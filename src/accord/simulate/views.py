@@ -299,12 +299,12 @@ class OwnPreferences:
         :attr:`space_size` packages, so for spaces small enough to enumerate)."""
         if self._memo.table is None:
             choices = tuple(_private(np.flatnonzero(row), np.int64) for row in self._allowed)
-            if any(len(c) == 0 for c in choices):
-                packages = np.zeros((0, self.n_issues), dtype=np.int64)
-            else:
-                grid = np.meshgrid(*choices, indexing="ij")
-                packages = np.stack(grid, axis=-1).reshape(-1, self.n_issues)
-            u = self.utilities(packages)
+            # the utilities of the whole product by broadcasting, in the issue order of
+            # utilities(): element [a, b, ...] is ((0 + c_0[a]) + c_1[b]) + ...
+            grid = np.zeros((), dtype=np.float64)
+            for i, options in enumerate(choices):
+                grid = grid[..., None] + self._contributions[i, options]
+            u = grid.ravel()
             order = np.argsort(u, kind="stable")
             self._memo.table = PackageTable(
                 choices, _private(u[order], np.float64), _private(order, np.int64)
