@@ -23,8 +23,12 @@ import numpy as np
 
 from accord.simulate.views import TOLERANCE, Package, PartyView
 
-ENUMERATE_BELOW = 4096
-"""Spaces (inside the party's red lines) up to this many packages are searched exhaustively."""
+ENUMERATE_BELOW = 2**17
+"""Spaces (inside the party's red lines) up to this many packages are searched exactly, in the
+party's :class:`~accord.simulate.views.PackageTable`. Building the table once per negotiation
+costs about 20 ms at 10^5 packages (2-core AMD EPYC), about what 30 descents cost there; a
+negotiation of 100 rounds asks for some 50 offers per party. (Before the table, every exact
+search scored the whole space, and the bound was 4096.)"""
 
 
 def package_near(
@@ -57,9 +61,9 @@ def package_near(
         return _scan(view, goal, rng)
     if method == "enumerate" or (method == "auto" and view.space_size <= ENUMERATE_BELOW):
         table = view.package_table()
-        k = int(np.searchsorted(table.utilities, goal - TOLERANCE, side="left"))
+        k = int(table.utilities.searchsorted(goal - TOLERANCE, side="left"))
         closest = table.utilities[k]
-        end = int(np.searchsorted(table.utilities, closest + TOLERANCE, side="right"))
+        end = int(table.utilities.searchsorted(closest + TOLERANCE, side="right"))
         if end - k == 1:
             return table.package(int(table.order[k]))
         ties = np.sort(table.order[k:end])  # in enumeration order, as the scan finds them
