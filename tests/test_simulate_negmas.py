@@ -41,13 +41,13 @@ from negmas.sao import (  # noqa: E402
 )
 
 PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-NEGOTIATORS: list[Any] = [
+TIME_BASED: list[Any] = [
     BoulwareTBNegotiator,
     ConcederTBNegotiator,
     LinearTBNegotiator,
     AspirationNegotiator,
-    NaiveTitForTatNegotiator,
 ]
+NEGOTIATORS: list[Any] = [*TIME_BASED, NaiveTitForTatNegotiator]
 
 
 def crosses(c: Compiled, party: int, package: tuple[int, ...]) -> bool:
@@ -106,27 +106,79 @@ def test_outcome_space_is_categorical_by_id() -> None:
     assert [tuple(i.all) for i in issues] == list(c.option_ids)
 
 
+def red_lines_hold(c: Compiled, factory: Any) -> bool:
+    """A NegMAS negotiator with party 0's ufun, offered only outcomes across party 0's red
+    lines (the most tempting ones) until NegMAS's deadline: it accepts none and offers none."""
+    domain = to_negmas(c)
+    mechanism = SAOMechanism(outcome_space=domain.outcome_space, n_steps=30)
+    mechanism.add(factory(ufun=domain.ufuns[0], id="tested", name="tested"))
+    bait = [domain.outcome(x) for x in tempting_crossings(c, 0)]
+    mechanism.add(Bait(bait, ufun=domain.ufuns[1], id="b", name="b"))
+    state = mechanism.run()
+    own = [domain.package(o) for who, o in mechanism.trace if who == "tested"]
+    return state.agreement is None and bool(own) and not any(crosses(c, 0, x) for x in own)
+
+
 @PROPERTY
 @given(
     scenario=scenarios(max_parties=2, max_issues=4),
-    pick=st.integers(0, len(NEGOTIATORS) - 1),
+    pick=st.integers(0, len(TIME_BASED) - 1),
 )
 def test_red_line_outcomes_never_acceptable_to_negmas_negotiators(scenario: Any, pick: int) -> None:
-    """A NegMAS negotiator with the party's ufun, offered only outcomes across the party's red
-    lines (the most tempting ones) until NegMAS's deadline, never accepts one and never offers
-    one itself."""
+    """NegMAS's time-based negotiators (which concede between their best utility and their
+    reserved value) never offer nor accept an outcome across a red line."""
     c = compile_scenario(scenario)
-    assume(c.n_parties == 2 and has_acceptable(c, 0))
-    bait = tempting_crossings(c, 0)
-    assume(bait)
-    domain = to_negmas(c)
-    mechanism = SAOMechanism(outcome_space=domain.outcome_space, n_steps=30)
-    mechanism.add(NEGOTIATORS[pick](ufun=domain.ufuns[0], id="tested", name="tested"))
-    mechanism.add(Bait([domain.outcome(x) for x in bait], ufun=domain.ufuns[1], id="b", name="b"))
-    state = mechanism.run()
-    assert state.agreement is None
-    own = [domain.package(o) for who, o in mechanism.trace if who == "tested"]
-    assert own and not any(crosses(c, 0, x) for x in own)
+    assume(c.n_parties == 2 and has_acceptable(c, 0) and tempting_crossings(c, 0))
+    assert red_lines_hold(c, TIME_BASED[pick])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="NegMAS 0.16's NaiveTitForTatNegotiator does not keep to its reserved value: where"
+    " every outcome it can accept is worth the same, its forced concession (must_concede) and its"
+    " normalised view of that zero-width range take it below the reserved value, across a red"
+    " line here (it also accepts below its reserved value: see the SAO equivalence test)."
+    " NegmasStrategy replaces such offers and vetoes such acceptances.",
+)
+def test_red_line_outcomes_never_acceptable_to_negmas_tit_for_tat() -> None:
+    from accord.model import Scenario
+
+    c = compile_scenario(
+        Scenario.model_validate(
+            {
+                "id": "one-way",
+                "title": "A accepts one option of x and is indifferent to y",
+                "as_of": "2025-01-01",
+                "parties": [
+                    {"id": "A", "name": "A", "roles": ["party"]},
+                    {"id": "B", "name": "B", "roles": ["party"]},
+                ],
+                "issues": [
+                    {
+                        "id": issue,
+                        "name": issue,
+                        "scale": {"min": 0, "max": 2},
+                        "options": [
+                            {"id": f"o{k}", "label": f"o{k}", "position": k} for k in range(3)
+                        ],
+                        "status_quo": "o0",
+                    }
+                    for issue in ("x", "y")  # A does not care about y
+                ],
+                "preferences": {
+                    "A": {
+                        "x": {
+                            "salience": 1,
+                            "values": {"o0": 0.0, "o1": 0.1, "o2": 0.8},
+                            "red_lines": [{"option": "o0"}, {"option": "o2"}],
+                        }
+                    },
+                    "B": {"x": {"salience": 1, "values": {"o0": 1.0, "o1": 0.9, "o2": 0.0}}},
+                },
+            }
+        )
+    )
+    assert red_lines_hold(c, NaiveTitForTatNegotiator)
 
 
 class Bait(SAONegotiator):

@@ -21,7 +21,10 @@ dropped: with a constraint NegMAS 0.16 enumerates the whole outcome space to fin
 outcomes (ukraine-2025 has 2.8e13 packages; the process ran out of memory), and a ``-inf`` table
 entry breaks its large-space inverter (NaN in ``BIDSInverseUtilityFunction``). What the encoding
 changes: NegMAS's utility of a red-line outcome is that penalised number, not accord's utility
-(which ignores red lines), and ``ufun.minmax()`` reports the penalised minimum.
+(which ignores red lines), and ``ufun.minmax()`` reports the penalised minimum. A red line holds
+for a NegMAS negotiator exactly as far as it keeps to its reserved value: the time-based ones do
+(tested on random scenarios); NegMAS 0.16's ``NaiveTitForTatNegotiator`` does not always (tested,
+as an expected failure), which is why :class:`NegmasStrategy` checks every move itself.
 
 **NegMAS to accord** (:func:`from_negmas`): linear additive utility functions over discrete
 issues. An option whose weighted value lies more than 1 below the reserved value, and that no
@@ -493,8 +496,9 @@ class NegmasStrategy(Strategy):
     generators are seeded from the strategy's ``rng`` for each call and restored after, so the
     same seed gives the same trace.
 
-    The house rule holds whatever the negotiator does: a yes to a package the party could not
-    accept becomes a no; an offer it could not accept (or an outcome outside the space) is
+    The house rule holds whatever the negotiator does (NegMAS's ``NaiveTitForTatNegotiator``,
+    for one, offers and accepts below its reserved value): a yes to a package the party could
+    not accept becomes a no; an offer it could not accept (or an outcome outside the space) is
     replaced by its acceptable package closest above that offer's utility; a refusal to offer
     (``None``: in NegMAS, ending the negotiation) becomes its previous offer, or its best
     package at the first move. A party with no acceptable package at all passes and says no
