@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 
-from benchmarks import bench_scoring, forecast, space
+from benchmarks import bench_scoring, forecast, simulate, space
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
     space.main()
     print()
     forecast.main([])
+    print()
+    simulate.main([])
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Simulated negotiations: protocols as steppable iterators, strategies that see only their own
-party's view."""
+party's view. The NegMAS interop (``NegmasStrategy``, ``to_negmas``, ``from_negmas``) imports
+NegMAS only when called."""
 
+from accord.simulate.interop import NegmasDomain, NegmasStrategy, from_negmas, to_negmas
 from accord.simulate.protocols import (
     AlternatingOffers,
     Outcome,
@@ -26,6 +28,8 @@ __all__ = [
     "Conceder",
     "HardLiner",
     "Linear",
+    "NegmasDomain",
+    "NegmasStrategy",
     "Offer",
     "Outcome",
     "OwnPreferences",
@@ -37,6 +41,8 @@ __all__ = [
     "TimeBased",
     "TitForTat",
     "alternating_offers",
+    "from_negmas",
     "own_preferences",
     "package_near",
+    "to_negmas",
 ]

@@ -9,7 +9,9 @@ last round (``deadline``) passes without agreement, everyone walks away with its
 
 Each party's strategy sees only a :class:`~accord.simulate.views.PartyView` (its own preferences
 and the public record) and draws from its own child generator of ``seed``: the same seed gives
-the same trace. The strategies passed in are cloned, never changed.
+the same trace. The utilities in states and outcomes are each party's own scoring
+(:meth:`~accord.simulate.views.OwnPreferences.utility`). The strategies passed in are cloned,
+never changed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from accord.analysis.evaluate import utilities
 from accord.compile import Compiled
 from accord.simulate.strategies import Strategy
 from accord.simulate.views import Offer, OwnPreferences, Package, PartyView, own_preferences
@@ -144,11 +145,12 @@ class AlternatingOffers(Iterator[State]):
         self._parties = order
         self._index = np.array([compiled.party_index(p) for p in order], dtype=np.int64)
         self._deadline = int(deadline)
+        self._n_options = tuple(int(k) for k in compiled.n_options)
         self._own: dict[str, OwnPreferences] = {p: own_preferences(compiled, p) for p in order}
         self._strategies = {p: strategies[p].clone() for p in order}
         children = _seed_sequence(seed).spawn(len(order))
         self._rngs = {p: np.random.default_rng(s) for p, s in zip(order, children, strict=True)}
-        self._history: list[Offer] = []
+        self._history: tuple[Offer, ...] = ()
         self._trace: list[State] = []
         self._agreement: Package | None = None
         self._done = False
@@ -166,14 +168,18 @@ class AlternatingOffers(Iterator[State]):
         return self._done
 
     def _view(self, party: str, round: int) -> PartyView:
-        return PartyView(
-            self._own[party], self._parties, tuple(self._history), round, self._deadline
-        )
+        return PartyView(self._own[party], self._parties, self._history, round, self._deadline)
 
     def _check(self, party: str, offer: Package) -> Package:
+        n = self._n_options
+        if type(offer) is tuple and len(offer) == len(n):  # the usual case: already a package
+            for o, k in zip(offer, n, strict=True):
+                if type(o) is not int or not 0 <= o < k:
+                    break
+            else:
+                return offer
         x = tuple(int(o) for o in offer)
-        n = self._compiled.n_options
-        if len(x) != len(n) or any(not 0 <= o < int(k) for o, k in zip(x, n, strict=True)):
+        if len(x) != len(n) or any(not 0 <= o < k for o, k in zip(x, n, strict=True)):
             raise ValueError(
                 f"{self._strategies[party].name} for {party!r} offered {x},"
                 f" not a package (one option index per issue, within range)"
@@ -197,12 +203,11 @@ class AlternatingOffers(Iterator[State]):
                 view = self._view(party, r)
                 yes = self._strategies[party].respond(view, offer, self._rngs[party])
                 responses.append(bool(yes))
-            u = utilities(self._compiled, offer)[self._index]
-            values = tuple(float(v) for v in u)
+            values = tuple(self._own[p].utility(offer) for p in self._parties)
         else:
             responses = [None] * len(self._parties)
         agreed = offer is not None and all(a for a in responses if a is not None)
-        self._history.append(
+        self._history += (
             Offer(
                 round=r,
                 proposer=proposer,
@@ -210,7 +215,7 @@ class AlternatingOffers(Iterator[State]):
                 responses=tuple(
                     (p, a) for p, a in zip(self._parties, responses, strict=True) if a is not None
                 ),
-            )
+            ),
         )
         self._done = agreed or r + 1 >= self._deadline
         if agreed:
@@ -244,9 +249,9 @@ class AlternatingOffers(Iterator[State]):
         if not self._done:
             raise RuntimeError("the negotiation is not over yet (call run())")
         if self._agreement is not None:
-            u = utilities(self._compiled, self._agreement)[self._index]
+            u = [self._own[p].utility(self._agreement) for p in self._parties]
         else:
-            u = self._compiled.batna[self._index]
+            u = [float(b) for b in self._compiled.batna[self._index]]
         return Outcome(
             protocol=self.protocol,
             parties=self._parties,

@@ -23,8 +23,12 @@ import numpy as np
 
 from accord.simulate.views import TOLERANCE, Package, PartyView
 
-ENUMERATE_BELOW = 4096
-"""Spaces (inside the party's red lines) up to this many packages are searched exhaustively."""
+ENUMERATE_BELOW = 2**17
+"""Spaces (inside the party's red lines) up to this many packages are searched exactly, in the
+party's :class:`~accord.simulate.views.PackageTable`. Building the table once per negotiation
+costs about 20 ms at 10^5 packages (2-core AMD EPYC), about what 30 descents cost there; a
+negotiation of 100 rounds asks for some 50 offers per party. (Before the table, every exact
+search scored the whole space, and the bound was 4096.)"""
 
 
 def package_near(
@@ -32,38 +36,56 @@ def package_near(
     target: float,
     rng: np.random.Generator,
     *,
-    method: Literal["auto", "enumerate", "descent"] = "auto",
+    method: Literal["auto", "enumerate", "scan", "descent"] = "auto",
     restarts: int = 6,
 ) -> Package | None:
     """The party's own acceptable package whose utility is the smallest one at or above
     ``target`` (``target`` is clipped to [BATNA, best]); None where the party has no acceptable
     package at all.
 
-    ``method="enumerate"`` searches every package inside the red lines (exact; ties broken with
-    ``rng``); ``"descent"`` uses the additive structure: descents from the best package by
-    single-issue moves that keep the utility at or above the target (one greedy descent,
-    ``restarts`` random ones drawn with ``rng``), keeping the closest. Every candidate stays
-    inside the red lines and at or above the target, so the result is always acceptable to the
-    party; only the closeness to the target is approximate.
-    ``"auto"`` enumerates spaces of up to ``ENUMERATE_BELOW`` packages and descends otherwise."""
+    ``method="enumerate"`` is exact over every package inside the red lines (ties broken with
+    ``rng``): a binary search in the party's :class:`~accord.simulate.views.PackageTable`, built
+    once per party view and negotiation; ``"scan"`` is its obvious reference (scores every
+    package on every call; same result, same draws from ``rng``). ``"descent"`` uses the
+    additive structure: descents from the best package by single-issue moves that keep the
+    utility at or above the target (one greedy descent, ``restarts`` random ones drawn with
+    ``rng``), keeping the closest. Every candidate stays inside the red lines and at or above
+    the target, so the result is always acceptable to the party; only the closeness to the
+    target is approximate. ``"auto"`` enumerates spaces of up to ``ENUMERATE_BELOW`` packages
+    and descends otherwise."""
     best = view.best_package
     if best is None or view.best_utility < view.batna - TOLERANCE:
         return None
     goal = min(max(float(target), view.batna), view.best_utility)
-    allowed = view.allowed
-    choices = [np.flatnonzero(row) for row in allowed]
-    size = 1
-    for c in choices:
-        size *= len(c)
-    if method == "enumerate" or (method == "auto" and size <= ENUMERATE_BELOW):
-        packages = np.array(list(itertools.product(*choices)), dtype=np.int64)
-        u = view.utilities(packages)
-        ok = u >= goal - TOLERANCE
-        closest = u[ok].min()
-        ties = np.flatnonzero(ok & (u <= closest + TOLERANCE))
-        pick = ties[0] if len(ties) == 1 else ties[int(rng.integers(len(ties)))]
-        return tuple(int(o) for o in packages[pick])
+    if method == "scan":
+        return _scan(view, goal, rng)
+    if method == "enumerate" or (method == "auto" and view.space_size <= ENUMERATE_BELOW):
+        table = view.package_table()
+        k = int(table.utilities.searchsorted(goal - TOLERANCE, side="left"))
+        closest = table.utilities[k]
+        end = int(table.utilities.searchsorted(closest + TOLERANCE, side="right"))
+        if end - k == 1:
+            return table.package(int(table.order[k]))
+        ties = np.sort(table.order[k:end])  # in enumeration order, as the scan finds them
+        return table.package(int(ties[int(rng.integers(len(ties)))]))
+    return _descend(view, goal, best, rng, restarts)
 
+
+def _scan(view: PartyView, goal: float, rng: np.random.Generator) -> Package:
+    choices = [np.flatnonzero(row) for row in view.allowed]
+    packages = np.array(list(itertools.product(*choices)), dtype=np.int64)
+    u = view.utilities(packages)
+    ok = u >= goal - TOLERANCE
+    closest = u[ok].min()
+    ties = np.flatnonzero(ok & (u <= closest + TOLERANCE))
+    pick = ties[0] if len(ties) == 1 else ties[int(rng.integers(len(ties)))]
+    return tuple(int(o) for o in packages[pick])
+
+
+def _descend(
+    view: PartyView, goal: float, best: Package, rng: np.random.Generator, restarts: int
+) -> Package:
+    allowed = view.allowed
     contribution = np.where(allowed, view.weights[:, None] * view.values, -np.inf)
     rows = np.arange(view.n_issues)
 

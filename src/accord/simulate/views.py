@@ -1,7 +1,9 @@
 """What a simulated party sees: its own preferences and the public record, nothing else.
 
 ``own_preferences(compiled, party)`` copies one party's rows of the compiled arrays (values,
-weights, red-line mask, BATNA) into a private, read-only :class:`OwnPreferences`; a
+weights, red-line mask, BATNA) into a private, read-only :class:`OwnPreferences` (which memoises
+what it derives from them: its best package, the size of its space and its
+:class:`PackageTable`; a memo never changes a result); a
 :class:`PartyView` pairs it with the public state of the negotiation (the parties, the offers made
 so far and the answers to them, the round and the deadline). Neither holds the ``Compiled``
 object or anything that reaches it: both use ``__slots__`` (no ``__dict__``), own copies of their
@@ -10,6 +12,7 @@ arrays (no ``.base`` back to the compiled arrays) and refuse attribute assignmen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -42,17 +45,45 @@ class Offer:
     responses: tuple[tuple[str, bool], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PackageTable:
+    """Every package inside a party's red lines, ordered by its utility to the party:
+    ``utilities`` ascending (a stable sort: equal utilities keep the enumeration order),
+    ``order[k]`` the enumeration index of the k-th, where the enumeration is
+    ``itertools.product(*choices)`` and ``choices[i]`` are issue i's allowed options."""
+
+    choices: tuple[npt.NDArray[np.int64], ...]
+    utilities: npt.NDArray[np.float64]
+    order: npt.NDArray[np.int64]
+
+    @property
+    def size(self) -> int:
+        return len(self.order)
+
+    def package(self, index: int) -> Package:
+        """The package at enumeration index ``index``."""
+        out = [0] * len(self.choices)
+        for i in range(len(self.choices) - 1, -1, -1):
+            index, digit = divmod(index, len(self.choices[i]))
+            out[i] = int(self.choices[i][digit])
+        return tuple(out)
+
+
 class OwnPreferences:
     """One party's private utility function: ``u(x) = sum_i w_i * v_i(x_i)`` with its red-line
     mask and BATNA, copied out of the compiled arrays."""
 
     __slots__ = (
         "_allowed",
+        "_allowed_rows",
         "_batna",
+        "_contributions",
         "_issue_ids",
+        "_memo",
         "_n_options",
         "_option_ids",
         "_party",
+        "_rows",
         "_values",
         "_weights",
     )
@@ -65,6 +96,10 @@ class OwnPreferences:
     _weights: npt.NDArray[np.float64]
     _allowed: npt.NDArray[np.bool_]
     _batna: float
+    _contributions: npt.NDArray[np.float64]  # (I, O): w_i * v_i(o)
+    _rows: tuple[tuple[float, ...], ...]  # the same, per issue, up to its option count
+    _allowed_rows: tuple[tuple[bool, ...], ...]
+    _memo: _Memo
 
     def __init__(
         self,
@@ -86,6 +121,23 @@ class OwnPreferences:
         init(self, "_weights", _private(weights, np.float64))
         init(self, "_allowed", _private(allowed, np.bool_))
         init(self, "_batna", float(batna))
+        contributions = self._weights[:, None] * self._values
+        init(self, "_contributions", _private(contributions, np.float64))
+        init(
+            self,
+            "_rows",
+            tuple(
+                tuple(r[:n]) for r, n in zip(contributions.tolist(), self._n_options, strict=True)
+            ),
+        )
+        init(
+            self,
+            "_allowed_rows",
+            tuple(
+                tuple(r[:n]) for r, n in zip(self._allowed.tolist(), self._n_options, strict=True)
+            ),
+        )
+        init(self, "_memo", _Memo())
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"{type(self).__name__} is read-only")
@@ -163,15 +215,46 @@ class OwnPreferences:
         return x
 
     def utilities(self, packages: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """This party's utility of each package: shape (...,) for packages of shape (..., I)."""
+        """This party's utility of each package: shape (...,) for packages of shape (..., I).
+
+        The sum runs in issue order, ``((w_0 v_0 + w_1 v_1) + w_2 v_2) + ...``, so that
+        :meth:`utility` on one package (a Python loop over the issues) gives the same float to
+        the last bit."""
         x = self._packages(packages)
-        picked = self._values[np.arange(self.n_issues), x]
-        return np.asarray((picked * self._weights).sum(axis=-1), dtype=np.float64)
+        u = np.zeros(x.shape[:-1], dtype=np.float64)
+        for i in range(self.n_issues):
+            u = u + self._contributions[i, x[..., i]]
+        return u
 
     def utility(self, package: npt.ArrayLike) -> float:
+        """The utility of one package; a tuple of valid option indices takes a scalar path equal
+        to :meth:`utilities` bit for bit (anything else goes through the array path, which
+        converts or refuses it)."""
+        if isinstance(package, tuple) and len(package) == len(self._rows):
+            u = 0.0
+            try:
+                for row, o in zip(self._rows, package, strict=True):
+                    if o < 0:
+                        raise IndexError(o)
+                    u = u + row[o]
+            except (IndexError, TypeError):
+                pass
+            else:
+                return u
         return float(self.utilities(package))
 
     def crosses_red_line(self, package: npt.ArrayLike) -> bool:
+        if isinstance(package, tuple) and len(package) == len(self._allowed_rows):
+            crossed = False
+            try:
+                for row, o in zip(self._allowed_rows, package, strict=True):
+                    if o < 0:
+                        raise IndexError(o)
+                    crossed = crossed or not row[o]
+            except (IndexError, TypeError):
+                pass
+            else:
+                return crossed
         x = self._packages(package)
         return not bool(self._allowed[np.arange(self.n_issues), x].all())
 
@@ -185,6 +268,15 @@ class OwnPreferences:
     def best_package(self) -> Package | None:
         """The best package inside the party's red lines (lowest option index on ties), or None
         where some issue has no allowed option at all."""
+        return self._best()[0]
+
+    def _best(self) -> tuple[Package | None, float]:
+        if self._memo.best is None:
+            best = self._best_package()
+            self._memo.best = (best, -np.inf if best is None else self.utility(best))
+        return self._memo.best
+
+    def _best_package(self) -> Package | None:
         if not self._allowed.any(axis=1).all():
             return None
         masked = np.where(self._allowed, self._values, -np.inf)
@@ -193,8 +285,42 @@ class OwnPreferences:
     @property
     def best_utility(self) -> float:
         """Utility of :attr:`best_package` (``-inf`` where there is none)."""
-        best = self.best_package
-        return -np.inf if best is None else self.utility(best)
+        return self._best()[1]
+
+    @property
+    def space_size(self) -> int:
+        """How many packages lie inside the party's red lines."""
+        if self._memo.size is None:
+            self._memo.size = math.prod(int(n) for n in self._allowed.sum(axis=1))
+        return self._memo.size
+
+    def package_table(self) -> PackageTable:
+        """Every package inside the red lines by utility (built once: enumerates
+        :attr:`space_size` packages, so for spaces small enough to enumerate)."""
+        if self._memo.table is None:
+            choices = tuple(_private(np.flatnonzero(row), np.int64) for row in self._allowed)
+            # the utilities of the whole product by broadcasting, in the issue order of
+            # utilities(): element [a, b, ...] is ((0 + c_0[a]) + c_1[b]) + ...
+            grid = np.zeros((), dtype=np.float64)
+            for i, options in enumerate(choices):
+                grid = grid[..., None] + self._contributions[i, options]
+            u = grid.ravel()
+            order = np.argsort(u, kind="stable")
+            self._memo.table = PackageTable(
+                choices, _private(u[order], np.float64), _private(order, np.int64)
+            )
+        return self._memo.table
+
+
+class _Memo:
+    """What an :class:`OwnPreferences` derives from its arrays, kept once computed."""
+
+    __slots__ = ("best", "size", "table")
+
+    def __init__(self) -> None:
+        self.best: tuple[Package | None, float] | None = None
+        self.size: int | None = None
+        self.table: PackageTable | None = None
 
 
 def own_preferences(compiled: Compiled, party: str) -> OwnPreferences:
@@ -344,6 +470,13 @@ class PartyView:
 
     def utilities(self, packages: npt.ArrayLike) -> npt.NDArray[np.float64]:
         return self._own.utilities(packages)
+
+    @property
+    def space_size(self) -> int:
+        return self._own.space_size
+
+    def package_table(self) -> PackageTable:
+        return self._own.package_table()
 
     def crosses_red_line(self, package: npt.ArrayLike) -> bool:
         return self._own.crosses_red_line(package)
