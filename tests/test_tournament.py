@@ -225,3 +225,18 @@ def test_dask_backend_gives_the_same_table() -> None:
     assert dask.summary() == local.summary()
     assert ticks[-1] == (360, 360) and len(ticks) == 6 * 3
     assert dask.backend == "dask" and local.backend == "local"
+
+
+def test_negmas_negotiators_by_name() -> None:
+    pytest.importorskip("negmas")
+    from accord.simulate.interop import NegmasStrategy
+
+    strategy = parse_strategy("negmas:AspirationNegotiator")
+    assert isinstance(strategy, NegmasStrategy)
+    kept = parse_strategy("red-line-keeper(negmas:BoulwareTBNegotiator)")
+    assert isinstance(kept, RedLineKeeper)
+    with pytest.raises(ValueError, match=r"negmas\.sao has no negotiator 'Nope'"):
+        parse_strategy("negmas:Nope")
+    river = {"river": three_scenarios()["teaching-river"]}
+    result = tournament(river, [strategy], seeds=2, deadline=12)
+    assert len(result.results) == 2

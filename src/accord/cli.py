@@ -1265,7 +1265,7 @@ def simulate(
             "--strategy",
             help="alternating: STRATEGY for every party, or PARTY=STRATEGY (repeatable), e.g."
             f" UA=boulware RU=conceder(e=3). Strategies: {', '.join(SPEC_NAMES)},"
-            " red-line-keeper(STRATEGY). Default: linear.",
+            " red-line-keeper(STRATEGY), negmas:CLASS (a NegMAS SAO negotiator). Default: linear.",
         ),
     ] = None,
     policy: Annotated[

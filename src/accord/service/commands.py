@@ -44,10 +44,21 @@ def _service() -> Any:
     return db, store, Settings
 
 
+def _revision(db: Any, url: str) -> str | None:
+    """The database's schema revision (None: empty), or a clean exit when it cannot be opened."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    try:
+        return db.current_revision(url)  # type: ignore[no-any-return]
+    except (OperationalError, ArgumentError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise _fail(f"cannot open the database at {url}: {reason}") from None
+
+
 def _store(url: str | None) -> Any:
     db, store, settings_cls = _service()
     settings = settings_cls.from_env(db=url)
-    revision = db.current_revision(settings.db)
+    revision = _revision(db, settings.db)
     if revision is None:
         raise _fail(f"the database at {settings.db} is empty: run accord db upgrade first")
     return store.Store(db.make_engine(settings.db)), settings
@@ -58,6 +69,7 @@ def db_upgrade(db_url: DbOpt = None) -> None:
     """Create the database or bring it to the current schema (Alembic migrations)."""
     db, _, settings_cls = _service()
     settings = settings_cls.from_env(db=db_url)
+    _revision(db, settings.db)  # can it be opened at all?
     db.upgrade(settings.db)
     err.print(f"database at {settings.db} is at revision {db.current_revision(settings.db)}")
 
@@ -206,7 +218,7 @@ def serve(
     Ctrl-C: requests in flight finish first."""
     db, _, settings_cls = _service()
     settings = settings_cls.from_env(db=db_url, host=host, port=port, log_level=log_level)
-    revision = db.current_revision(settings.db)
+    revision = _revision(db, settings.db)
     if revision is None:
         db.upgrade(settings.db)  # a new database: create it
     else:

@@ -10,12 +10,15 @@ Names are case-insensitive and ``-``/``_`` are ignored::
     hardliner(tolerance=0.1)    HardLiner(tolerance=0.1)
     tit-for-tat                 TitForTat
     red-line-keeper(conceder)   RedLineKeeper(Conceder(e=5))
+    negmas:AspirationNegotiator any NegMAS SAO negotiator in ``negmas.sao`` (the ``negmas``
+                                extra), through :class:`~accord.simulate.interop.NegmasStrategy`
 
 ``parse_strategy`` raises ``ValueError`` with the expected forms on anything else.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 
@@ -64,7 +67,7 @@ NAMES = ("boulware", "linear", "conceder", "time-based", "hardliner", "tit-for-t
 
 EXPECTED = (
     f"one of {', '.join(NAMES)}, optionally with parameters as in 'conceder(e=3)' or"
-    " 'hardliner(tolerance=0.1)', or 'red-line-keeper(SPEC)'"
+    " 'hardliner(tolerance=0.1)', or 'red-line-keeper(SPEC)', or 'negmas:CLASS'"
 )
 
 
@@ -105,8 +108,26 @@ def _params(text: str, spec: str) -> dict[str, float]:
     return params
 
 
+def _negmas(name: str, spec: str) -> Strategy:
+    try:
+        sao = importlib.import_module("negmas.sao")
+    except ImportError:
+        raise ValueError(f"strategy {spec!r} needs NegMAS (pip install 'accord[negmas]')") from None
+    factory = getattr(sao, name, None)
+    if not isinstance(factory, type) or not name.endswith("Negotiator"):
+        known = sorted(n for n in dir(sao) if n.endswith("Negotiator") and not n.startswith("_"))
+        raise ValueError(
+            f"negmas.sao has no negotiator {name!r} (expected one of: {', '.join(known[:12])}, ...)"
+        )
+    from accord.simulate.interop import NegmasStrategy
+
+    return NegmasStrategy(factory)
+
+
 def parse_strategy(spec: str) -> Strategy:
     """The strategy a spec names (see the module docstring)."""
+    if spec.strip().lower().startswith("negmas:"):
+        return _negmas(spec.strip()[len("negmas:") :].strip(), spec)
     head, inner = _split(spec)
     key = _key(head)
     if key == "redlinekeeper":
