@@ -98,7 +98,10 @@ def test_alternating_prints_the_trace() -> None:
         (["--protocol", "alternating", "--from", "us-28"], "--from applies to --protocol single"),
         (["--from", "us-29"], "has no draft 'us-29' (expected one of: us-28"),
         (["--policy", "fair"], "unknown policy 'fair' (expected maximin or nash)"),
-        (["--protocol", "alternating", "--strategy", "XX=linear"], "unknown party 'XX'"),
+        (
+            ["--protocol", "alternating", "--strategy", "XX=linear"],
+            "'XX' is not among the negotiating parties",
+        ),
         (
             ["--protocol", "alternating", "--strategy", "UA=bouldware"],
             "--strategy UA=bouldware: unknown strategy 'bouldware'",

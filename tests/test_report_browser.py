@@ -10,8 +10,6 @@ used. The full-page screenshot is written under the test's ``tmp_path`` and, whe
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,17 +19,10 @@ import pytest
 
 from accord.report import write_brief
 from accord.scenarios import resolve
+from tests.browser import ARGS, CHROMIUM, keep_artifact
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path(os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 RENDER_LIMIT_S = 3.0
 DRAWN = """n => [...document.querySelectorAll('.plot')]
     .filter(d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg'))
@@ -51,10 +42,7 @@ def browser() -> Iterator[Any]:
 
 
 def _artifact(shot: Path) -> None:
-    folder = os.environ.get("ACCORD_ARTIFACTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(folder) / shot.name)
+    keep_artifact(shot)
 
 
 @pytest.mark.parametrize("sid", ["ukraine-2025", "teaching-river"])

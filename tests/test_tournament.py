@@ -240,3 +240,22 @@ def test_negmas_negotiators_by_name() -> None:
     river = {"river": three_scenarios()["teaching-river"]}
     result = tournament(river, [strategy], seeds=2, deadline=12)
     assert len(result.results) == 2
+
+
+def test_assigning_strategies_to_parties() -> None:
+    from accord.simulate.specs import assign_strategies
+
+    made = assign_strategies(["conceder", "B=boulware(e=0.1)"], ["A", "B", "C"])
+    assert {p: s.name for p, s in made.items()} == {
+        "A": "Conceder(e=5)",
+        "B": "Boulware(e=0.1)",
+        "C": "Conceder(e=5)",
+    }
+    # a later SPEC for everyone clears the earlier PARTY= choices; the default fills the rest
+    made = assign_strategies(["B=hardliner", "tit-for-tat"], ["A", "B"])
+    assert {s.name for s in made.values()} == {"TitForTat"}
+    assert {s.name for s in assign_strategies([], ["A", "B"]).values()} == {"Linear(e=1)"}
+    with pytest.raises(ValueError, match="X=linear: 'X' is not among the negotiating parties"):
+        assign_strategies(["X=linear"], ["A", "B"])
+    with pytest.raises(ValueError, match="B=nope: unknown strategy 'nope'"):
+        assign_strategies(["B=nope"], ["A", "B"])

@@ -53,7 +53,7 @@ from accord.service import commands as service_commands
 from accord.simulate.protocols import Outcome, alternating_offers
 from accord.simulate.single_text import Replay, replay
 from accord.simulate.specs import NAMES as SPEC_NAMES
-from accord.simulate.specs import parse_strategy
+from accord.simulate.specs import assign_strategies, parse_strategy
 from accord.simulate.tournament import Tournament
 from accord.simulate.tournament import tournament as run_tournament
 
@@ -1129,38 +1129,6 @@ DEFAULT_TOURNAMENT = (
 )
 
 
-def _strategies(compiled: Compiled, parties: Sequence[str], specs: Sequence[str]) -> dict[str, Any]:
-    """``SPEC`` for every party, ``PARTY=SPEC`` for one (later ones win); linear by default."""
-    chosen: dict[str, Any] = {}
-    default = "linear"
-    for spec in specs:
-        party, eq, rest = spec.partition("=")
-        if eq and party.strip() in compiled.party_ids and "(" not in party:
-            if party.strip() not in parties:
-                raise UsageFailure(
-                    f"--strategy {spec}: {party.strip()} is not negotiating"
-                    f" (expected one of: {', '.join(parties)})"
-                )
-            chosen[party.strip()] = rest
-        elif eq and "(" not in party:
-            raise UsageFailure(
-                f"--strategy {spec}: unknown party {party.strip()!r}"
-                f" (expected PARTY=STRATEGY with PARTY one of: {', '.join(parties)})"
-            )
-        else:
-            default = spec
-            chosen = {}
-    made = {}
-    for p in parties:
-        spec = chosen.get(p, default)
-        try:
-            made[p] = parse_strategy(spec)
-        except ValueError as exc:
-            given = f"{p}={spec}" if p in chosen else spec
-            raise UsageFailure(f"--strategy {given}: {exc}") from None
-    return made
-
-
 def _package_change(compiled: Compiled, package: Sequence[int] | None) -> str:
     if package is None:
         return "(pass)"
@@ -1317,7 +1285,10 @@ def simulate(
                 )
             if len(chosen) < 2:
                 raise UsageFailure("alternating offers need at least two parties")
-            strategies = _strategies(compiled, chosen, strategy or [])
+            try:
+                strategies = assign_strategies(strategy or [], chosen)
+            except ValueError as exc:
+                raise UsageFailure(f"--strategy {exc}") from None
             outcome = alternating_offers(
                 compiled, strategies, deadline=deadline, seed=seed, parties=chosen
             ).run()

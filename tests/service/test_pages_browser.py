@@ -6,8 +6,6 @@ folder and, when $ACCORD_ARTIFACTS is set, there too."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,12 @@ from typing import Any
 import pytest
 
 from accord.service import db
+from tests.browser import ARGS, CHROMIUM, keep_artifact
 from tests.service.conftest import PASSWORD, make_team, ukraine_document
 from tests.service.server import Server
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path(os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
 DRAFT = "/s/ukraine-2025/drafts/us-28"
 
@@ -47,10 +38,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
 def shot(page: Any, folder: Path, name: str) -> None:
     path = folder / f"service-{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    target = os.environ.get("ACCORD_ARTIFACTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(target) / path.name)
+    keep_artifact(path)
 
 
 def sign_in(page: Any, base: str, name: str, then: str) -> None:

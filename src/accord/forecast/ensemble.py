@@ -16,10 +16,9 @@ actors absent from an issue.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +26,7 @@ import numpy.typing as npt
 from accord.compile import apply_shocks
 from accord.forecast import spatial
 from accord.model.records import Quantity, Scenario
+from accord.parallel import dask_client, distributed
 
 FloatArray = npt.NDArray[np.float64]
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -256,33 +256,15 @@ def _run_dask(
     scheduler: str | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, FloatArray]]:
-    try:
-        distributed: Any = importlib.import_module("dask.distributed")
-    except ImportError:
-        raise ValueError(
-            "the dask backend needs the dask extra (pip install 'accord[dask]')"
-        ) from None
-    cluster: Any = None
-    if scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        )
-        client = distributed.Client(cluster)
-    else:
-        client = distributed.Client(scheduler)
-    try:
+    with dask_client(scheduler) as client:
         futures = [
             client.submit(_chunk, inputs, list(models), seed, start, stop, runs, pure=False)
             for start, stop in bounds
         ]
-        for done, _ in enumerate(distributed.as_completed(futures), start=1):
+        for done, _ in enumerate(distributed().as_completed(futures), start=1):
             if progress is not None:
                 progress(done, len(bounds))
         return list(client.gather(futures))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[IssueForecast]:

@@ -248,6 +248,24 @@ def _json(value: Any) -> dict[str, Any]:
     return out
 
 
+def start_session(service: Service, response: Response, user: User) -> str:
+    """Sign ``user`` in: a new session (only its digest is stored) whose secret goes in an
+    HttpOnly, SameSite=Strict cookie on ``response``; returns the session's CSRF token."""
+    secret, digest = auth.new_secret()
+    csrf, _ = auth.new_secret()
+    service.store.add_session(digest, user.id, csrf, service.settings.session_hours)
+    response.set_cookie(
+        auth.COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=service.settings.secure_cookies,
+        max_age=int(service.settings.session_hours * 3600),
+        path="/",
+    )
+    return csrf
+
+
 # --- the router ----------------------------------------------------------------------------
 
 
@@ -319,18 +337,7 @@ def build_router(service: Service) -> APIRouter:
         if not ok or found is None:
             raise Unauthenticated("wrong user name or password")
         user = found[0]
-        secret, digest = auth.new_secret()
-        csrf, _ = auth.new_secret()
-        store.add_session(digest, user.id, csrf, service.settings.session_hours)
-        response.set_cookie(
-            auth.COOKIE,
-            secret,
-            httponly=True,
-            samesite="strict",
-            secure=service.settings.secure_cookies,
-            max_age=int(service.settings.session_hours * 3600),
-            path="/",
-        )
+        csrf = start_session(service, response, user)
         return SignedIn(user=user.name, is_admin=user.is_admin, csrf=csrf)
 
     @router.post("/logout", status_code=204, tags=["auth"])
@@ -945,7 +952,7 @@ def build_router(service: Service) -> APIRouter:
         see."""
         from accord.simulate.protocols import alternating_offers
         from accord.simulate.single_text import replay
-        from accord.simulate.specs import parse_strategy
+        from accord.simulate.specs import assign_strategies
 
         viewer, loaded, compiled = analysis(sid, user, shock)
         chosen = _parties(compiled, viewer, loaded, parties) or list(compiled.party_ids)
@@ -964,20 +971,10 @@ def build_router(service: Service) -> APIRouter:
             return _json({**_note(viewer, loaded), "simulation": run.to_dict()})
         if len(chosen) < 2:
             raise BadRequest("alternating offers need at least two parties")
-        specs: dict[str, str] = {}
-        default = "linear"
-        for spec in strategy or []:
-            party, eq, rest = spec.partition("=")
-            if eq and "(" not in party:
-                if party not in chosen:
-                    raise BadRequest(f"strategy {spec!r}: {party!r} is not negotiating")
-                specs[party] = rest
-            else:
-                default = spec
         try:
-            made = {p: parse_strategy(specs.get(p, default)) for p in chosen}
+            made = assign_strategies(strategy or [], chosen)
         except ValueError as exc:
-            raise BadRequest(str(exc)) from None
+            raise BadRequest(f"strategy {exc}") from None
         outcome = alternating_offers(
             compiled, made, deadline=deadline, seed=seed, parties=chosen
         ).run()

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from accord.service import auth, resources
 from accord.service.access import Forbidden, Viewer, check_member, hidden_parties, public_document
+from accord.service.api import start_session
 from accord.service.store import Missing, User
 
 HERE = Path(__file__).parent
@@ -112,19 +113,8 @@ def mount_pages(app: FastAPI, service: Any) -> None:
             return page(
                 "login.html", request, 401, next=_local(next), error="wrong user name or password"
             )
-        secret, digest = auth.new_secret()
-        csrf, _ = auth.new_secret()
-        store.add_session(digest, found[0].id, csrf, service.settings.session_hours)
         response = RedirectResponse(_local(next), status_code=303)
-        response.set_cookie(
-            auth.COOKIE,
-            secret,
-            httponly=True,
-            samesite="strict",
-            secure=service.settings.secure_cookies,
-            max_age=int(service.settings.session_hours * 3600),
-            path="/",
-        )
+        start_session(service, response, found[0])
         return response
 
     @app.post("/logout", include_in_schema=False)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from accord.simulate.strategies import (
     Boulware,
@@ -137,3 +137,31 @@ def parse_strategy(spec: str) -> Strategy:
     if key not in FACTORIES:
         raise ValueError(f"unknown strategy {head!r} (expected {EXPECTED})")
     return FACTORIES[key](_params(inner or "", spec))
+
+
+def assign_strategies(
+    specs: Sequence[str], parties: Sequence[str], *, default: str = "linear"
+) -> dict[str, Strategy]:
+    """A strategy for each of ``parties`` from command-line style specs: ``SPEC`` sets every
+    party's (and clears earlier ``PARTY=SPEC`` choices), ``PARTY=SPEC`` one party's; later ones
+    win; ``default`` for the rest. A ``ValueError`` names the spec that is wrong."""
+    chosen: dict[str, str] = {}
+    for spec in specs:
+        party, eq, rest = spec.partition("=")
+        if eq and "(" not in party:
+            if party.strip() not in parties:
+                raise ValueError(
+                    f"{spec}: {party.strip()!r} is not among the negotiating parties"
+                    f" (expected PARTY=STRATEGY with PARTY one of: {', '.join(parties)})"
+                )
+            chosen[party.strip()] = rest
+        else:
+            default, chosen = spec, {}
+    made = {}
+    for p in parties:
+        spec = chosen.get(p, default)
+        try:
+            made[p] = parse_strategy(spec)
+        except ValueError as exc:
+            raise ValueError(f"{p}={spec}: {exc}" if p in chosen else f"{spec}: {exc}") from None
+    return made

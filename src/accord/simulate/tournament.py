@@ -26,7 +26,6 @@ results are put back in submission order, so both backends give the same table.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +39,7 @@ from accord.analysis.bargaining import nash, pareto_gap
 from accord.analysis.evaluate import crossings
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled
+from accord.parallel import dask_client, distributed
 from accord.simulate.protocols import alternating_offers
 from accord.simulate.strategies import Strategy
 
@@ -394,21 +394,7 @@ def _run_dask(
     progress: Callable[[int, int], None] | None,
     total: int,
 ) -> list[list[MatchResult]]:
-    try:
-        distributed: Any = importlib.import_module("dask.distributed")
-    except ImportError:
-        raise ValueError(
-            "the dask backend needs the dask extra (pip install 'accord[dask]')"
-        ) from None
-    cluster: Any = None
-    if scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = distributed.Client(cluster)
-    else:
-        client = distributed.Client(scheduler)
-    try:
+    with dask_client(scheduler, workers=workers, processes=True) as client:
         shared: dict[str, Any] = {}
         futures = []
         for sid, compiled, ref, lineup in jobs:
@@ -420,13 +406,9 @@ def _run_dask(
                 )
             )
         done = 0
-        for future in distributed.as_completed(futures):
+        for future in distributed().as_completed(futures):
             done += len(seeds)
             if progress is not None:
                 progress(done, total)
             future.result()  # re-raise a worker's error here
         return list(client.gather(futures))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
