@@ -439,6 +439,44 @@ def build_router(service: Service) -> APIRouter:
             response.headers["ETag"] = resources.etag(after)
         return after
 
+    def add(
+        sid: str, user: User, response: Response, target: resources.Target, body: Any
+    ) -> dict[str, Any]:
+        """Create the resource at ``target`` (no precondition: it must not exist yet)."""
+
+        def apply(doc: dict[str, Any]) -> None:
+            resources.put(doc, target, body, create=True)
+
+        return dict(_write(sid, user, response, target, "create", apply, None))
+
+    def replace(
+        sid: str,
+        user: User,
+        response: Response,
+        target: resources.Target,
+        body: Any,
+        if_match: str | None,
+    ) -> dict[str, Any]:
+        """Replace the resource at ``target``; ``If-Match`` required (after the permission
+        check: a caller who may not edit hears that first)."""
+        check_edit(store.membership(sid, user), target)
+        tag = precondition(if_match)
+
+        def apply(doc: dict[str, Any]) -> None:
+            resources.put(doc, target, body, create=False)
+
+        return dict(_write(sid, user, response, target, "update", apply, tag))
+
+    def remove(
+        sid: str, user: User, response: Response, target: resources.Target, if_match: str | None
+    ) -> Response:
+        """Delete the resource at ``target``; ``If-Match`` required (after the permission
+        check)."""
+        check_edit(store.membership(sid, user), target)
+        tag = precondition(if_match)
+        _write(sid, user, response, target, "delete", lambda d: resources.delete(d, target), tag)
+        return Response(status_code=204)
+
     @router.put("/scenarios/{sid}/meta", tags=["scenarios"])
     def write_meta(
         sid: str,
@@ -447,18 +485,7 @@ def build_router(service: Service) -> APIRouter:
         body: Annotated[dict[str, Any], Body()],
         if_match: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
-        tag = precondition(if_match)
-        return dict(
-            _write(
-                sid,
-                user,
-                response,
-                ("meta",),
-                "update",
-                lambda doc: resources.put(doc, ("meta",), body),
-                tag,
-            )
-        )
+        return replace(sid, user, response, ("meta",), body, if_match)
 
     def _visible(doc: dict[str, Any], viewer: Viewer, kind: str, item: Any) -> Any:
         if kind == "parties" and item.get("id") in hidden_parties(doc, viewer):
@@ -491,17 +518,7 @@ def build_router(service: Service) -> APIRouter:
             if not isinstance(rid, str) or not rid:
                 raise Invalid([("id", f"missing (expected the new {noun}'s id)")])
             target = (kind, rid)
-            return dict(
-                _write(
-                    sid,
-                    user,
-                    response,
-                    target,
-                    "create",
-                    lambda doc: resources.put(doc, target, body, create=True),
-                    None,
-                )
-            )
+            return add(sid, user, response, target, body)
 
         @router.get(f"/scenarios/{{sid}}/{kind}/{{rid}}", tags=[kind], summary=f"Read a {noun}")
         def read_item(sid: str, rid: str, user: Caller, response: Response) -> dict[str, Any]:
@@ -522,19 +539,7 @@ def build_router(service: Service) -> APIRouter:
             body: Annotated[dict[str, Any], Body()],
             if_match: Annotated[str | None, Header()] = None,
         ) -> dict[str, Any]:
-            tag = precondition(if_match)
-            target = (kind, rid)
-            return dict(
-                _write(
-                    sid,
-                    user,
-                    response,
-                    target,
-                    "update",
-                    lambda doc: resources.put(doc, target, body, create=False),
-                    tag,
-                )
-            )
+            return replace(sid, user, response, (kind, rid), body, if_match)
 
         @router.delete(
             f"/scenarios/{{sid}}/{kind}/{{rid}}",
@@ -549,12 +554,7 @@ def build_router(service: Service) -> APIRouter:
             response: Response,
             if_match: Annotated[str | None, Header()] = None,
         ) -> Response:
-            tag = precondition(if_match)
-            target = (kind, rid)
-            _write(
-                sid, user, response, target, "delete", lambda d: resources.delete(d, target), tag
-            )
-            return Response(status_code=204)
+            return remove(sid, user, response, (kind, rid), if_match)
 
     for collection in Collection:
         collection_routes(collection.value)
@@ -627,12 +627,7 @@ def build_router(service: Service) -> APIRouter:
         response: Response,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Response:
-        target = ("preferences", party, issue)
-        viewer = store.membership(sid, user)
-        check_edit(viewer, target)
-        tag = precondition(if_match)
-        _write(sid, user, response, target, "delete", lambda d: resources.delete(d, target), tag)
-        return Response(status_code=204)
+        return remove(sid, user, response, ("preferences", party, issue), if_match)
 
     # --- points -------------------------------------------------------------------------------
 
@@ -658,17 +653,7 @@ def build_router(service: Service) -> APIRouter:
                 [("number", "missing (expected the new point's number, an integer >= 0)")]
             )
         target = ("drafts", did, "points", str(number))
-        return dict(
-            _write(
-                sid,
-                user,
-                response,
-                target,
-                "create",
-                lambda doc: resources.put(doc, target, body, create=True),
-                None,
-            )
-        )
+        return add(sid, user, response, target, body)
 
     @router.get("/scenarios/{sid}/drafts/{did}/points/{number}", tags=["drafts"])
     def read_point(
@@ -690,19 +675,7 @@ def build_router(service: Service) -> APIRouter:
         if_match: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         """Replace a point (its text, the options it sets, ...; ``If-Match`` required)."""
-        tag = precondition(if_match)
-        target = ("drafts", did, "points", str(number))
-        return dict(
-            _write(
-                sid,
-                user,
-                response,
-                target,
-                "update",
-                lambda doc: resources.put(doc, target, body, create=False),
-                tag,
-            )
-        )
+        return replace(sid, user, response, ("drafts", did, "points", str(number)), body, if_match)
 
     @router.delete(
         "/scenarios/{sid}/drafts/{did}/points/{number}", status_code=204, tags=["drafts"]
@@ -715,10 +688,7 @@ def build_router(service: Service) -> APIRouter:
         response: Response,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Response:
-        tag = precondition(if_match)
-        target = ("drafts", did, "points", str(number))
-        _write(sid, user, response, target, "delete", lambda d: resources.delete(d, target), tag)
-        return Response(status_code=204)
+        return remove(sid, user, response, ("drafts", did, "points", str(number)), if_match)
 
     # --- members and audit --------------------------------------------------------------------
 
