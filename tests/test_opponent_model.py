@@ -22,6 +22,7 @@ from accord.simulate import (
     Offer,
     PartyView,
     RedLineKeeper,
+    TimeBased,
     accommodating_package,
     alternating_offers,
     frequency_model,
@@ -198,6 +199,22 @@ def test_an_empty_record_models_every_package_alike() -> None:
     # so the strategy opens with a package of its best utility, as a time-based one does
     first = Accommodating().propose(view, rng)
     assert first is not None and view.utility(first) == pytest.approx(view.best_utility)
+
+
+@PROPERTY
+@given(scenario=scenarios(max_parties=3, max_issues=4), seed=st.integers(0, 2**16))
+def test_without_a_record_it_offers_what_time_based_offers(scenario: Any, seed: int) -> None:
+    """On small spaces, with nothing learnt, the same package and the same draws as TimeBased at
+    every round."""
+    c = compile_scenario(scenario)
+    assume(c.n_parties >= 2)
+    own = own_preferences(c, c.party_ids[0])
+    for e in (0.5, 2.0):
+        a_rng, b_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        for r in range(6):
+            view = PartyView(own, c.party_ids, (), r, 6)
+            assert Accommodating(e).propose(view, a_rng) == TimeBased(e).propose(view, b_rng)
+        assert a_rng.random() == b_rng.random()
 
 
 # --- the bidding: exact search and its reference ----------------------------------------------

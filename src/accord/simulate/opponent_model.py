@@ -26,10 +26,12 @@ the answers ``q`` gave, nothing else:
 at least its target to itself, offer the one with the highest *modelled score*, the worst-off
 other party's modelled utility plus ``SPREAD`` times the others' mean (every other party must
 accept, so the worst-off one counts most; the mean separates packages that leave the worst-off
-equally well). Ties go to the higher own utility, then to ``rng``. ``method="enumerate"`` is exact
-(the party's :class:`~accord.simulate.views.PackageTable`), ``"scan"`` its obvious reference
-(same package, same draws from ``rng``); ``"search"`` is a heuristic for spaces too large to
-enumerate (see :func:`search_package`).
+equally well). Ties go to the lower own utility (closest above the target, where
+:class:`~accord.simulate.strategies.TimeBased` offers), then to ``rng``: with no record at all
+every package scores alike, and the exact search offers just what ``TimeBased`` offers.
+``method="enumerate"`` is exact (the party's :class:`~accord.simulate.views.PackageTable`),
+``"scan"`` its obvious reference (same package, same draws from ``rng``); ``"search"`` is a
+heuristic for spaces too large to enumerate (see :func:`search_package`).
 
 **The strategy** (:class:`Accommodating`) keeps the time-based target of
 :class:`~accord.simulate.strategies.TimeBased` for its own utility (same exponent convention:
@@ -175,7 +177,7 @@ def accommodating_package(
 ) -> Package | None:
     """Among the party's own acceptable packages worth at least ``target`` to it (``target``
     clipped to [BATNA, best]), the one with the highest modelled score for ``models``; ties to
-    the higher own utility, then ``rng``. None where the party has no acceptable package.
+    the lower own utility, then ``rng``. None where the party has no acceptable package.
 
     ``"enumerate"`` is exact (in the party's package table); ``"scan"`` is its slow reference
     (same result, same draws from ``rng``); ``"search"`` is the heuristic of
@@ -192,10 +194,10 @@ def accommodating_package(
 
 
 def _choose(scores: FloatArray, own: FloatArray, index: IntArray, rng: np.random.Generator) -> int:
-    """The entry of ``index`` with the highest score, then own utility (each within
+    """The entry of ``index`` with the highest score, then the lowest own utility (each within
     ``TOLERANCE``), the lowest-index one of any remaining tie drawn with ``rng``."""
     top = scores >= scores.max() - TOLERANCE
-    ties = top & (own >= own[top].max() - TOLERANCE)
+    ties = top & (own <= own[top].min() + TOLERANCE)
     picks = np.sort(index[ties])
     return int(picks[0] if len(picks) == 1 else picks[int(rng.integers(len(picks)))])
 
@@ -279,10 +281,10 @@ def search_package(
     Starts: the Lagrangian relaxation (:func:`lagrangian_start`), from uniform weights on the
     other parties and from ``restarts`` Dirichlet draws (with ``rng``), each followed by
     ``ROUNDS`` multiplicative-weight rounds that shift weight to the worst-off party. From the
-    best start (by score, then own utility), a local search over single- and two-issue moves
-    that keep own utility at or above ``goal``: it takes the move that raises the score most, or,
-    where none does, the one that raises own utility most without lowering the score, until
-    neither exists.
+    best start (by score, then the lower own utility), a local search over one- and two-issue
+    moves that keep own utility at or above ``goal``: it takes the move that raises the score
+    most, or, where none does, the one that brings own utility closest to ``goal`` without
+    lowering the score, until neither exists.
 
     This is a heuristic by design: it need not find the best score. What it guarantees (and a
     property test checks against exhaustive enumeration on small spaces): the result is
@@ -317,11 +319,11 @@ def search_package(
     starts = [x for x in starts if _keeps(view, x, goal)]
     judged_starts = [judged(x) for x in starts]
     top = max(s for s, _ in judged_starts)
-    best_own = max(u for s, u in judged_starts if s >= top - TOLERANCE)
+    best_own = min(u for s, u in judged_starts if s >= top - TOLERANCE)
     x = next(
         x
         for x, (s, u) in zip(starts, judged_starts, strict=True)
-        if s >= top - TOLERANCE and u >= best_own - TOLERANCE
+        if s >= top - TOLERANCE and u <= best_own + TOLERANCE
     )
     return _improve(view, x.copy(), own, stack, goal)
 
@@ -370,13 +372,13 @@ def _improve(
             pick = np.where(better, moved_s, -np.inf)
             candidates = better & (pick >= pick.max() - TOLERANCE)
             k, l_ = np.unravel_index(
-                int(np.where(candidates, moved_own, -np.inf).argmax()), ok.shape
+                int(np.where(candidates, moved_own, np.inf).argmin()), ok.shape
             )
         else:
-            richer = ok & (moved_s >= s) & (moved_own > u + TOLERANCE)
-            if not richer.any():
+            closer = ok & (moved_s >= s) & (moved_own < u - TOLERANCE)
+            if not closer.any():
                 break
-            k, l_ = np.unravel_index(int(np.where(richer, moved_own, -np.inf).argmax()), ok.shape)
+            k, l_ = np.unravel_index(int(np.where(closer, moved_own, np.inf).argmin()), ok.shape)
         trial = x.copy()
         for cell in (int(k), int(l_)) if distinct[k, l_] else (int(k),):
             trial[cell // width] = cell % width
