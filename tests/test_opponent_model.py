@@ -375,6 +375,7 @@ def test_bad_specs(spec: str, message: str) -> None:
         parse_strategy(spec)
     with pytest.raises(ValueError, match="restarts"):
         Accommodating(1.0, restarts=-1)
+    assert Accommodating(2.0, restarts=1).name == "Accommodating(e=2, restarts=1)"
 
 
 def test_all_four_ukraine_parties_agree() -> None:

@@ -257,7 +257,12 @@ def lagrangian_start(
     own = np.where(view.allowed, view.weights[:, None] * view.values, -np.inf)
     stack = _stack(view, models)
     a = np.full(len(models), 1 / max(len(models), 1)) if alpha is None else np.asarray(alpha)
-    return tuple(int(o) for o in _lagrangian(np.tensordot(a, stack, axes=1), own, goal))
+    x = _lagrangian(np.tensordot(a, stack, axes=1), own, goal)
+    if not _keeps(view, x, goal):  # float drift at the bound (the search drops such a start)
+        best = view.best_package
+        assert best is not None
+        return best
+    return tuple(int(o) for o in x)
 
 
 def _stack(view: PartyView, models: Sequence[OpponentModel]) -> FloatArray:
@@ -401,6 +406,11 @@ class Accommodating(TimeBased):
         if restarts < 0:
             raise ValueError(f"restarts must be >= 0 (got {restarts})")
         self.restarts = int(restarts)
+
+    @property
+    def name(self) -> str:
+        extra = "" if self.restarts == 4 else f", restarts={self.restarts}"
+        return f"Accommodating(e={self.exponent:g}{extra})"
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
         return accommodating_package(
