@@ -3,6 +3,13 @@ party's view. The NegMAS interop (``NegmasStrategy``, ``to_negmas``, ``from_negm
 NegMAS only when called."""
 
 from accord.simulate.interop import NegmasDomain, NegmasStrategy, from_negmas, to_negmas
+from accord.simulate.opponent_model import (
+    Accommodating,
+    OpponentModel,
+    accommodating_package,
+    frequency_model,
+    frequency_models,
+)
 from accord.simulate.protocols import (
     AlternatingOffers,
     Outcome,
@@ -23,6 +30,7 @@ from accord.simulate.strategies import (
 from accord.simulate.views import Offer, OwnPreferences, Package, PartyView, own_preferences
 
 __all__ = [
+    "Accommodating",
     "AlternatingOffers",
     "Boulware",
     "Conceder",
@@ -31,6 +39,7 @@ __all__ = [
     "NegmasDomain",
     "NegmasStrategy",
     "Offer",
+    "OpponentModel",
     "Outcome",
     "OwnPreferences",
     "Package",
@@ -40,7 +49,10 @@ __all__ = [
     "Strategy",
     "TimeBased",
     "TitForTat",
+    "accommodating_package",
     "alternating_offers",
+    "frequency_model",
+    "frequency_models",
     "from_negmas",
     "own_preferences",
     "package_near",

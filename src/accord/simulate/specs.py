@@ -10,6 +10,8 @@ Names are case-insensitive and ``-``/``_`` are ignored::
     hardliner(tolerance=0.1)    HardLiner(tolerance=0.1)
     tit-for-tat                 TitForTat
     red-line-keeper(conceder)   RedLineKeeper(Conceder(e=5))
+    accommodating(e=5)          Accommodating(e=5): time-based, offers what its frequency
+                                model of the others rates best (e=1 by default)
     negmas:AspirationNegotiator any NegMAS SAO negotiator in ``negmas.sao`` (the ``negmas``
                                 extra), through :class:`~accord.simulate.interop.NegmasStrategy`
 
@@ -22,6 +24,7 @@ import importlib
 import re
 from collections.abc import Callable, Sequence
 
+from accord.simulate.opponent_model import Accommodating
 from accord.simulate.strategies import (
     Boulware,
     Conceder,
@@ -61,8 +64,17 @@ FACTORIES: dict[str, _Factory] = {
     "timebased": _time_based(TimeBased),
     "hardliner": _hardliner,
     "titfortat": _tit_for_tat,
+    "accommodating": _time_based(Accommodating),
 }
-NAMES = ("boulware", "linear", "conceder", "time-based", "hardliner", "tit-for-tat")
+NAMES = (
+    "boulware",
+    "linear",
+    "conceder",
+    "time-based",
+    "hardliner",
+    "tit-for-tat",
+    "accommodating",
+)
 """The spec names, as the help text shows them (plus ``red-line-keeper(SPEC)``)."""
 
 EXPECTED = (
