@@ -49,6 +49,7 @@ DEFAULT_TOURNAMENT = (
     "hardliner",
     "tit-for-tat",
     "red-line-keeper(conceder(e=2))",
+    "accommodating",
 )
 
 
