@@ -15,15 +15,11 @@ from fastapi.responses import JSONResponse, Response
 
 from accord.service import db
 from accord.service.access import Forbidden
-from accord.service.api import (
-    BadRequest,
-    PreconditionRequired,
-    Service,
-    Unauthenticated,
-    build_router,
-)
+from accord.service.api import build_router
 from accord.service.jobs import JobError, Jobs
+from accord.service.kit import Service
 from accord.service.resources import Conflict, NotFound
+from accord.service.schemas import BadRequest, PreconditionRequired, Unauthenticated
 from accord.service.settings import Settings
 from accord.service.store import Invalid, Missing, PreconditionFailed, Store
 

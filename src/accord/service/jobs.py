@@ -37,7 +37,7 @@ def _names(params: dict[str, Any], key: str, default: list[str]) -> list[str]:
 class Jobs:
     def __init__(self, store: Store, service: Any, workers: int = 2) -> None:
         self.store = store
-        self._service = service  # accord.service.api.Service
+        self._service = service  # accord.service.kit.Service
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="accord-job")
 
     def submit(

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from accord.service import auth, resources
 from accord.service.access import Forbidden, Viewer, check_member, hidden_parties, public_document
-from accord.service.api import start_session
+from accord.service.kit import start_session
 from accord.service.store import Missing, User
 
 HERE = Path(__file__).parent

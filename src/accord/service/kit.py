@@ -1,0 +1,272 @@
+"""What the endpoints share: the :class:`Service` (settings, store, caches, jobs), sign-in, and
+the :class:`Kit` of request helpers (the caller, its membership, preconditions, writes)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Header, Request, Response
+
+from accord.compile import Compiled, CompileError, compile_scenario
+from accord.model import Scenario
+from accord.service import auth, resources
+from accord.service.access import (
+    Forbidden,
+    Viewer,
+    analysis_document,
+    check_edit,
+    check_member,
+    hidden_parties,
+)
+from accord.service.resources import plain
+from accord.service.schemas import (
+    BadRequest,
+    PreconditionRequired,
+    Unauthenticated,
+)
+from accord.service.settings import Settings
+from accord.service.store import Loaded, Store, User, check_document
+
+# --- state -------------------------------------------------------------------------------------
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Service:
+    """What the endpoints share: settings, the store, the analysis cache and the job runner."""
+
+    settings: Settings
+    store: Store
+    jobs: Any = None  # accord.service.jobs.Jobs, set by the app
+    _views: OrderedDict[tuple[Any, ...], Scenario] = field(default_factory=OrderedDict)
+    _compiled: OrderedDict[tuple[Any, ...], Compiled] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def view_scenario(self, loaded: Loaded, viewer: Viewer) -> Scenario:
+        """The scenario analyses run on for ``viewer`` (cached by version and view)."""
+        key = (loaded.id, loaded.version, viewer.full, viewer.party)
+        with self._lock:
+            found = self._views.get(key)
+        if found is None:
+            found = (
+                loaded.scenario
+                if viewer.full
+                else check_document(analysis_document(loaded.document, viewer), loaded.id)
+            )
+            with self._lock:
+                self._views[key] = found
+                while len(self._views) > 64:
+                    self._views.popitem(last=False)
+        return found
+
+    def view_shocks(
+        self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The shocks asked for, checked against the scenario, less those that only touch
+        parties hidden from ``viewer`` (they change nothing in its view)."""
+        declared = {s.id for s in loaded.scenario.shocks}
+        unknown = [s for s in shocks if s not in declared]
+        if unknown:
+            raise BadRequest(
+                f"unknown shock(s) {', '.join(map(repr, unknown))}"
+                f" (expected one of: {', '.join(sorted(declared)) or 'none declared'})"
+            )
+        kept = {s.id for s in self.view_scenario(loaded, viewer).shocks}
+        return tuple(s for s in shocks if s in kept)
+
+    def compiled(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Compiled:
+        key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks)
+        with self._lock:
+            found = self._compiled.get(key)
+        if found is None:
+            view = self.view_scenario(loaded, viewer)
+            if not any(view.preferences.values()):
+                raise BadRequest(
+                    "every party's preferences are confidential to you: there is nothing you"
+                    " may analyse"
+                )
+            try:
+                found = compile_scenario(view, shocks=self.view_shocks(loaded, viewer, shocks))
+            except CompileError as exc:
+                raise BadRequest(str(exc)) from None
+            with self._lock:
+                self._compiled[key] = found
+                while len(self._compiled) > 64:
+                    self._compiled.popitem(last=False)
+        return found
+
+
+def json_body(value: Any) -> dict[str, Any]:
+    out = plain(value)
+    assert isinstance(out, dict)
+    return out
+
+
+def start_session(service: Service, response: Response, user: User) -> str:
+    """Sign ``user`` in: a new session (only its digest is stored) whose secret goes in an
+    HttpOnly, SameSite=Strict cookie on ``response``; returns the session's CSRF token."""
+    secret, digest = auth.new_secret()
+    csrf, _ = auth.new_secret()
+    service.store.add_session(digest, user.id, csrf, service.settings.session_hours)
+    response.set_cookie(
+        auth.COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=service.settings.secure_cookies,
+        max_age=int(service.settings.session_hours * 3600),
+        path="/",
+    )
+    return csrf
+
+
+class Kit:
+    """The helpers every route uses, bound to one :class:`Service`."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.store = service.store
+
+    def caller(
+        self,
+        request: Request,
+        x_csrf_token: Annotated[str | None, Header()] = None,
+    ) -> User:
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            user = self.store.token_user(auth.digest(header[7:].strip()))
+            if user is None:
+                raise Unauthenticated("the API token is unknown or revoked")
+            return user
+        cookie = request.cookies.get(auth.COOKIE)
+        if not cookie:
+            raise Unauthenticated("sign in first (POST /api/login), or send a bearer token")
+        found = self.store.session(auth.digest(cookie))
+        if found is None:
+            raise Unauthenticated("the session has expired: sign in again")
+        user, csrf = found
+        if request.method not in SAFE_METHODS and not auth.same(x_csrf_token or "", csrf):
+            raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
+        return user
+
+    def member(self, sid: str, user: User) -> tuple[Viewer, Loaded]:
+        viewer = self.store.membership(sid, user)
+        check_member(viewer)
+        return viewer, self.store.load(sid)
+
+    def precondition(self, if_match: str | None) -> str:
+        if not if_match:
+            raise PreconditionRequired(
+                "send If-Match with the ETag you read (changes without it are refused)"
+            )
+        return if_match
+
+    def problems_for(
+        self, viewer: Viewer
+    ) -> Callable[[dict[str, Any], list[tuple[str, str]]], Any]:
+        def rename(doc: dict[str, Any], problems: list[tuple[str, str]]) -> Any:
+            hidden = hidden_parties(doc, viewer)
+            out = []
+            for path, message in problems:
+                parts = path.split(".")
+                if len(parts) > 1 and parts[0] in ("preferences", "parties") and parts[1] in hidden:
+                    out.append(("", "the change conflicts with data you may not see"))
+                else:
+                    out.append((path, message))
+            return list(dict.fromkeys(out))
+
+        return rename
+
+    def tagged(self, response: Response, value: Any) -> Any:
+        response.headers["ETag"] = resources.etag(value)
+        return value
+
+    def write(
+        self,
+        sid: str,
+        user: User,
+        response: Response,
+        target: resources.Target,
+        action: str,
+        apply: Callable[[dict[str, Any]], None],
+        if_match: str | None,
+        guard: Callable[[dict[str, Any]], None] | None = None,
+    ) -> Any:
+        viewer = self.store.membership(sid, user)
+        check_edit(viewer, target)
+        _, after = self.store.change(
+            sid,
+            user,
+            action,
+            target,
+            apply,
+            if_match=if_match,
+            guard=guard,
+            name_problems=None if viewer.full else self.problems_for(viewer),
+        )
+        if after is not None:
+            response.headers["ETag"] = resources.etag(after)
+        return after
+
+    def add(
+        self, sid: str, user: User, response: Response, target: resources.Target, body: Any
+    ) -> dict[str, Any]:
+        """Create the resource at ``target`` (no precondition: it must not exist yet)."""
+
+        def apply(doc: dict[str, Any]) -> None:
+            resources.put(doc, target, body, create=True)
+
+        return dict(self.write(sid, user, response, target, "create", apply, None))
+
+    def replace(
+        self,
+        sid: str,
+        user: User,
+        response: Response,
+        target: resources.Target,
+        body: Any,
+        if_match: str | None,
+    ) -> dict[str, Any]:
+        """Replace the resource at ``target``; ``If-Match`` required (after the permission
+        check: a caller who may not edit hears that first)."""
+        check_edit(self.store.membership(sid, user), target)
+        tag = self.precondition(if_match)
+
+        def apply(doc: dict[str, Any]) -> None:
+            resources.put(doc, target, body, create=False)
+
+        return dict(self.write(sid, user, response, target, "update", apply, tag))
+
+    def remove(
+        self,
+        sid: str,
+        user: User,
+        response: Response,
+        target: resources.Target,
+        if_match: str | None,
+    ) -> Response:
+        """Delete the resource at ``target``; ``If-Match`` required (after the permission
+        check)."""
+        check_edit(self.store.membership(sid, user), target)
+        tag = self.precondition(if_match)
+        self.write(
+            sid, user, response, target, "delete", lambda d: resources.delete(d, target), tag
+        )
+        return Response(status_code=204)
+
+    def visible(self, doc: dict[str, Any], viewer: Viewer, kind: str, item: Any) -> Any:
+        if kind == "parties" and item.get("id") in hidden_parties(doc, viewer):
+            item = {k: v for k, v in item.items() if k != "batna"}
+        return item
+
+
+def store_precondition(doc: dict[str, Any], target: resources.Target) -> Exception:
+    """A creation that found the resource already there (someone else created it first)."""
+    from accord.service.store import PreconditionFailed
+
+    return PreconditionFailed(resources.etag(resources.get(doc, target)))

@@ -1,0 +1,272 @@
+"""API routes for analyses (run on the caller's own view) and background jobs."""
+
+# No `from __future__ import annotations` here: FastAPI resolves the route annotations
+# (`Caller`, a local alias) when the routes are defined.
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from accord.analysis import diff, evaluate_all
+from accord.analysis.bargaining import SOLUTIONS
+from accord.analysis.bargaining import solve as solve_bargaining
+from accord.analysis.conflict import bridge, minimal_relaxations, zopa
+from accord.analysis.space import SpaceTooLarge, pareto_frontier
+from accord.compile import Compiled
+from accord.service.access import (
+    Viewer,
+    hidden_parties,
+)
+from accord.service.kit import Kit, json_body
+from accord.service.schemas import (
+    BadRequest,
+    JobInfo,
+    JobRequest,
+)
+from accord.service.store import Loaded, Missing, User
+
+
+def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
+    store = kit.store
+    service = kit.service
+    Caller = Annotated[User, Depends(kit.caller)]
+
+    # --- analyses -----------------------------------------------------------------------------
+
+    Shocks = Annotated[list[str] | None, Query(max_length=8)]
+
+    def analysis(sid: str, user: User, shock: list[str] | None) -> tuple[Viewer, Loaded, Compiled]:
+        viewer, loaded = kit.member(sid, user)
+        compiled = service.compiled(loaded, viewer, tuple(shock or ()))
+        return viewer, loaded, compiled
+
+    def _parties(compiled: Compiled, viewer: Viewer, loaded: Loaded, parties: str | None) -> Any:
+        if parties is None:
+            return None
+        chosen = [p.strip() for p in parties.split(",") if p.strip()]
+        hidden = hidden_parties(loaded.document, viewer)
+        kept_out = [p for p in chosen if p in hidden]
+        if kept_out:
+            raise BadRequest(
+                f"{', '.join(kept_out)}: confidential preferences; your analyses leave"
+                f" {'it' if len(kept_out) == 1 else 'them'} out"
+            )
+        unknown = [p for p in chosen if p not in compiled.party_ids]
+        if unknown or not chosen:
+            raise BadRequest(
+                f"unknown part{'y' if len(unknown) == 1 else 'ies'} {', '.join(map(repr, unknown))}"
+                f" (expected some of: {', '.join(compiled.party_ids)})"
+            )
+        return chosen
+
+    def _draft(compiled: Compiled, draft: str) -> str:
+        if draft not in compiled.drafts:
+            raise BadRequest(
+                f"no draft {draft!r} (expected one of: {', '.join(compiled.drafts) or 'none'})"
+            )
+        return draft
+
+    def _note(viewer: Viewer, loaded: Loaded) -> dict[str, Any]:
+        hidden = sorted(hidden_parties(loaded.document, viewer))
+        return {
+            "version": loaded.version,
+            "left_out": hidden,
+            "note": (
+                f"left out as their preferences are confidential: {', '.join(hidden)}"
+                if hidden
+                else None
+            ),
+        }
+
+    @router.get("/scenarios/{sid}/evaluate", tags=["analysis"])
+    def evaluate_drafts(
+        sid: str,
+        user: Caller,
+        draft: Annotated[str | None, Query(max_length=80)] = None,
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        """Each draft scored for each party the caller may see; ``acceptable_to_all`` says
+        whether every party (including any left out) accepts it."""
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        evaluations = evaluate_all(compiled)
+        full = service.compiled(loaded, Viewer(0, "", False, "owner"), tuple(shock or ()))
+        everyone = {e.draft: e.acceptable_to_all for e in evaluate_all(full)}
+        rows = []
+        for e in evaluations:
+            if draft is not None and e.draft != _draft(compiled, draft):
+                continue
+            row = e.to_dict()
+            row["acceptable_to_all"] = everyone[e.draft]
+            rows.append(row)
+        return json_body({**_note(viewer, loaded), "evaluations": rows})
+
+    @router.get("/scenarios/{sid}/diff", tags=["analysis"])
+    def diff_drafts(
+        sid: str,
+        user: Caller,
+        a: Annotated[str, Query(max_length=80)],
+        b: Annotated[str, Query(max_length=80)],
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        result = diff(compiled, _draft(compiled, a), _draft(compiled, b))
+        return json_body({**_note(viewer, loaded), "diff": result.to_dict()})
+
+    @router.get("/scenarios/{sid}/frontier", tags=["analysis"])
+    def frontier(
+        sid: str,
+        user: Caller,
+        parties: Annotated[str | None, Query(max_length=400)] = None,
+        acceptable_only: bool = False,
+        cap: Annotated[int, Query(ge=1, le=5000)] = 200,
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        chosen = _parties(compiled, viewer, loaded, parties)
+        try:
+            result = pareto_frontier(compiled, chosen, acceptable_only=acceptable_only, cap=cap)
+        except SpaceTooLarge as exc:
+            raise BadRequest(str(exc)) from None
+        return json_body({**_note(viewer, loaded), "frontier": result.to_dict(compiled)})
+
+    @router.get("/scenarios/{sid}/bargain", tags=["analysis"])
+    def bargain(
+        sid: str,
+        user: Caller,
+        solution: Annotated[
+            str | None, Query(pattern="^(nash|ks|egalitarian|utilitarian)$")
+        ] = None,
+        parties: Annotated[str | None, Query(max_length=400)] = None,
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        chosen = _parties(compiled, viewer, loaded, parties)
+        names = [solution] if solution else list(SOLUTIONS)
+        results = [solve_bargaining(compiled, n, chosen).to_dict(compiled) for n in names]
+        return json_body({**_note(viewer, loaded), "solutions": results})
+
+    @router.get("/scenarios/{sid}/relax", tags=["analysis"])
+    def relax(
+        sid: str,
+        user: Caller,
+        max_size: Annotated[int, Query(ge=1, le=4)] = 3,
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        zone = zopa(compiled)
+        relaxations = minimal_relaxations(compiled, max_size=max_size)
+        return json_body(
+            {
+                **_note(viewer, loaded),
+                "zopa": zone.to_dict(compiled),
+                "relaxations": relaxations.to_dict(compiled),
+            }
+        )
+
+    @router.get("/scenarios/{sid}/bridge", tags=["analysis"])
+    def bridge_draft(
+        sid: str,
+        user: Caller,
+        draft: Annotated[str, Query(max_length=80)],
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        result = bridge(compiled, _draft(compiled, draft))
+        return json_body({**_note(viewer, loaded), "bridge": result.to_dict(compiled)})
+
+    @router.get("/scenarios/{sid}/forecast", tags=["analysis"])
+    def forecast(
+        sid: str,
+        user: Caller,
+        model: Annotated[list[str] | None, Query(max_length=4)] = None,
+        runs: Annotated[int, Query(ge=1, le=2000)] = 200,
+        seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        """Outcome distributions per issue (short runs; longer ones as a job)."""
+        from dataclasses import asdict
+
+        from accord.forecast.ensemble import run_ensemble
+
+        viewer, loaded, _ = analysis(sid, user, shock)  # checks the shocks
+        scenario = service.view_scenario(loaded, viewer)
+        try:
+            result = run_ensemble(
+                scenario,
+                models=model or ["compromise", "weighted_median"],
+                runs=runs,
+                seed=seed,
+                shocks=service.view_shocks(loaded, viewer, tuple(shock or ())),
+            )
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        return json_body(
+            {
+                **_note(viewer, loaded),
+                "runs": result.runs,
+                "shocks": list(result.shocks),
+                "forecasts": [asdict(f) for f in result.forecasts],
+            }
+        )
+
+    @router.get("/scenarios/{sid}/simulate", tags=["analysis"])
+    def simulate(
+        sid: str,
+        user: Caller,
+        protocol: Annotated[str, Query(pattern="^(single-text|alternating)$")] = "single-text",
+        start: Annotated[str | None, Query(alias="from", max_length=80)] = None,
+        policy: Annotated[str, Query(pattern="^(maximin|nash)$")] = "maximin",
+        strategy: Annotated[list[str] | None, Query(max_length=16)] = None,
+        deadline: Annotated[int, Query(ge=1, le=500)] = 12,
+        seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
+        parties: Annotated[str | None, Query(max_length=400)] = None,
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        """A single-text replay or an alternating-offers run, among the parties the caller may
+        see."""
+        from accord.simulate.protocols import alternating_offers
+        from accord.simulate.single_text import replay
+        from accord.simulate.specs import assign_strategies
+
+        viewer, loaded, compiled = analysis(sid, user, shock)
+        chosen = _parties(compiled, viewer, loaded, parties) or list(compiled.party_ids)
+        if protocol == "single-text":
+            first = start if start is not None else next(iter(compiled.drafts), None)
+            if first is not None:
+                _draft(compiled, first)
+            run = replay(
+                compiled,
+                start=first,
+                deadline=deadline,
+                policy="nash" if policy == "nash" else "maximin",
+                seed=seed,
+                parties=chosen,
+            )
+            return json_body({**_note(viewer, loaded), "simulation": run.to_dict()})
+        if len(chosen) < 2:
+            raise BadRequest("alternating offers need at least two parties")
+        try:
+            made = assign_strategies(strategy or [], chosen)
+        except ValueError as exc:
+            raise BadRequest(f"strategy {exc}") from None
+        outcome = alternating_offers(
+            compiled, made, deadline=deadline, seed=seed, parties=chosen
+        ).run()
+        return json_body({**_note(viewer, loaded), "simulation": outcome.to_dict(compiled)})
+
+    # --- jobs ---------------------------------------------------------------------------------
+
+    @router.post("/scenarios/{sid}/jobs", response_model=JobInfo, status_code=202, tags=["jobs"])
+    def start_job(sid: str, body: JobRequest, user: Caller) -> JobInfo:
+        """Start an ensemble forecast or a tournament in the background; poll ``/api/jobs/{id}``."""
+        viewer, loaded = kit.member(sid, user)
+        job_id = service.jobs.submit(loaded, viewer, user, body.kind, body.params)
+        return JobInfo(**store.job(job_id))
+
+    @router.get("/jobs/{job_id}", response_model=JobInfo, tags=["jobs"])
+    def read_job(job_id: str, user: Caller) -> JobInfo:
+        """A job's progress and, once done, its result (only for whoever started it)."""
+        job = store.job(job_id)
+        if job["user_id"] != user.id:
+            raise Missing(f"no job {job_id!r}")
+        return JobInfo(**job)
