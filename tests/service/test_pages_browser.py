@@ -93,6 +93,22 @@ def test_mediator_edits_a_point_and_a_delegate_sees_only_its_share(
             )
             after = ua.inner_text()
             assert float(after.split()[0]) > float(before.split()[0])  # no cap: Ukraine gains
+            # the point now also sets an issue the plan was silent on: US aid halted, which
+            # Ukraine likes less than the status quo (no restriction)
+            point.locator("select.add-issue").select_option("arms_mobilisation")
+            point.locator("select[data-issue=arms_mobilisation]").select_option("halt_us_aid")
+            point.locator("button.save").click()
+            page.wait_for_function(
+                "before => document.querySelector('#evaluation-table td[data-party=UA]')"
+                ".innerText !== before",
+                arg=after,
+            )
+            assert float(ua.inner_text().split()[0]) < float(after.split()[0])
+            # and a new point, added from the form
+            page.fill("#new-point textarea", "A point added in the editor.")
+            page.click("#new-point button[type=submit]")
+            page.wait_for_selector("section.point[data-number='29']")
+            assert "A point added in the editor." in page.content()
             shot(page, tmp_path, "mediator-draft-edited")
             page.goto(server.base + "/s/ukraine-2025/space")
             page.wait_for_selector("#space-chart .main-svg")

@@ -198,6 +198,13 @@ def mount_pages(app: FastAPI, service: Any) -> None:
             {**p, "etag": resources.etag(p), "sets": p.get("sets", {})}
             for p in draft.get("points", [])
         ]
+        options = {
+            i["id"]: {
+                "name": i["name"],
+                "options": [[o["id"], o.get("label", o["id"])] for o in i["options"]],
+            }
+            for i in loaded.document["issues"]
+        }
         return page(
             "draft.html",
             request,
@@ -205,6 +212,8 @@ def mount_pages(app: FastAPI, service: Any) -> None:
             draft=draft,
             points=points,
             issues=issues,
+            issue_options=options,
+            next_number=max((int(p["number"]) for p in points), default=0) + 1,
             editable=editable,
             **common(user, csrf, viewer, loaded),
         )

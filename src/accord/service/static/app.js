@@ -37,9 +37,53 @@ const accord = (() => {
     box.dataset.version = r.data.version;
   }
 
+  function setRow(issueId, issue, chosen) {
+    const label = document.createElement("label");
+    label.className = "sets";
+    label.append(issue.name + " ");
+    const select = document.createElement("select");
+    select.name = "set";
+    select.dataset.issue = issueId;
+    for (const [id, text] of issue.options) {
+      const option = new Option(text, id, false, id === chosen);
+      select.add(option);
+    }
+    const unset = document.createElement("button");
+    unset.type = "button";
+    unset.className = "unset";
+    unset.title = "The point no longer sets this issue";
+    unset.textContent = "×";
+    label.append(select, " ", unset);
+    return label;
+  }
+
   function editor(sid, draft) {
     const status = document.getElementById("status");
-    for (const section of document.querySelectorAll(".point")) {
+    const data = document.getElementById("issue-options");
+    const issues = data ? JSON.parse(data.textContent) : {};
+    document.addEventListener("click", (ev) => {
+      if (ev.target.classList && ev.target.classList.contains("unset")) ev.target.closest("label").remove();
+    });
+    for (const pick of document.querySelectorAll("select.add-issue")) {
+      pick.addEventListener("change", () => {
+        const id = pick.value;
+        if (!id) return;
+        pick.closest(".point").querySelector(".set-rows").append(setRow(id, issues[id], issues[id].options[0][0]));
+        pick.remove(pick.selectedIndex);
+        pick.value = "";
+      });
+    }
+    const adding = document.getElementById("new-point");
+    if (adding) {
+      adding.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const body = {number: Number(adding.number.value), text: adding.text.value};
+        const r = await api("POST", `/api/scenarios/${sid}/drafts/${draft}/points`, body);
+        if (r.ok) { window.location.reload(); return; }
+        status.innerHTML = `<span class="error">${problems(r.data)}</span>`;
+      });
+    }
+    for (const section of document.querySelectorAll(".point[data-number]")) {
       const button = section.querySelector("button.save");
       if (!button) continue;
       button.addEventListener("click", async () => {
@@ -53,7 +97,7 @@ const accord = (() => {
         const body = {...current.data, text: section.querySelector("textarea").value};
         const sets = {};
         for (const s of section.querySelectorAll("select[name=set]")) sets[s.dataset.issue] = s.value;
-        if (Object.keys(sets).length) body.sets = sets;
+        body.sets = sets;
         const r = await api("PUT", path, body, {"If-Match": section.dataset.etag});
         if (r.ok) {
           section.dataset.etag = r.etag;
