@@ -21,6 +21,7 @@ import numpy as np
 from accord.analysis import utilities
 from accord.compile import Compiled, compile_scenario
 from accord.model import Scenario
+from benchmarks.domains import numbered_issues
 
 
 def random_scenario(parties: int, issues: int, options: int, seed: int = 7) -> Scenario:
@@ -30,18 +31,7 @@ def random_scenario(parties: int, issues: int, options: int, seed: int = 7) -> S
         "title": "Random additive scenario",
         "as_of": "2025-01-01",
         "parties": [{"id": f"P{p}", "name": f"P{p}", "roles": ["party"]} for p in range(parties)],
-        "issues": [
-            {
-                "id": f"i{i}",
-                "name": f"i{i}",
-                "scale": {"min": 0, "max": options - 1},
-                "options": [
-                    {"id": f"o{k}", "label": f"o{k}", "position": k} for k in range(options)
-                ],
-                "status_quo": "o0",
-            }
-            for i in range(issues)
-        ],
+        "issues": numbered_issues(issues, options),
         "preferences": {
             f"P{p}": {
                 f"i{i}": {

@@ -40,6 +40,7 @@ import numpy as np
 from accord.compile import Compiled, compile_scenario
 from accord.model import Scenario
 from accord.simulate import Boulware, Conceder, alternating_offers, to_negmas
+from benchmarks.domains import numbered_issues
 
 GENIUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "genius"
 TARGET = 10.0
@@ -67,18 +68,7 @@ def opposed_scenario(issues: int, options: int, seed: int) -> Scenario:
             }
             for p in range(2)
         ],
-        "issues": [
-            {
-                "id": f"i{i}",
-                "name": f"i{i}",
-                "scale": {"min": 0, "max": options - 1},
-                "options": [
-                    {"id": f"o{k}", "label": f"o{k}", "position": k} for k in range(options)
-                ],
-                "status_quo": "o0",
-            }
-            for i in range(issues)
-        ],
+        "issues": numbered_issues(issues, options),
         "preferences": {
             f"P{p}": {
                 f"i{i}": {

@@ -301,13 +301,7 @@ class Store:
         viewer's errors free of data it may not see). Returns the new version and the resource
         after the change (None after a delete)."""
         with self._writing() as conn:
-            row = conn.execute(
-                select(db.scenarios.c.version, db.scenarios.c.document)
-                .where(db.scenarios.c.id == sid)
-                .with_for_update()
-            ).first()
-            if row is None:
-                raise Missing(f"no scenario {sid!r}")
+            row = _locked_scenario(conn, sid)
             doc = json.loads(row.document)
             if guard is not None:
                 guard(doc)
@@ -446,13 +440,7 @@ class Store:
         if role != "delegate" and party:
             raise ValueError(f"only a delegate is bound to a party (got party for a {role})")
         with self._writing() as conn:
-            row = conn.execute(
-                select(db.scenarios.c.version, db.scenarios.c.document)
-                .where(db.scenarios.c.id == sid)
-                .with_for_update()
-            ).first()
-            if row is None:
-                raise Missing(f"no scenario {sid!r}")
+            row = _locked_scenario(conn, sid)
             if party and party not in {p["id"] for p in json.loads(row.document)["parties"]}:
                 raise ValueError(f"scenario {sid} has no party {party!r}")
             user = conn.execute(select(db.users).where(db.users.c.name == name)).first()
@@ -533,6 +521,19 @@ class Store:
                 .values(status="failed", error="interrupted: the server stopped", finished_at=now())
             )
         return int(done.rowcount or 0)
+
+
+def _locked_scenario(conn: Connection, sid: str) -> Any:
+    """The scenario's version and document, its row locked for this write transaction (on
+    PostgreSQL; SQLite's writer already holds the database); ``Missing`` if there is none."""
+    row = conn.execute(
+        select(db.scenarios.c.version, db.scenarios.c.document)
+        .where(db.scenarios.c.id == sid)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise Missing(f"no scenario {sid!r}")
+    return row
 
 
 def _try_get(doc: dict[str, Any], target: Target) -> Any:
