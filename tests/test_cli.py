@@ -110,13 +110,17 @@ def test_analyze_on_teaching_writes_the_brief_and_says_where(
     monkeypatch.chdir(tmp_path)
     code, output = run("analyze", "teaching-river")
     assert code == 0
-    assert "commission-1 -> commission-2" in output
+    assert "commission-2 revises commission-1" in output
+    assert output.index("The bottom line") < output.index("The drafts")
     written = tmp_path / "teaching-river-brief.html"
     assert f"The brief: {written}" in " ".join(output.split())
     assert written.read_text().lower().startswith("<!doctype html>")
     code, output = run("analyze", "teaching-river", "--json", "--brief", str(tmp_path / "b.md"))
     data = json.loads(output)
-    assert [(d["a"], d["b"]) for d in data["diffs"]] == [("commission-1", "commission-2")]
+    assert [(d["a"], d["b"], d["linked"]) for d in data["diffs"]] == [
+        ("commission-1", "commission-2", True),
+        ("commission-1", "upland-offer", False),
+    ]
     assert data["brief"] == str(tmp_path / "b.md")
     assert (tmp_path / "b.md").read_text().startswith("# ")
     code, output = run("analyze", "teaching-river", "--brief", "-")

@@ -15,15 +15,17 @@ from typer.testing import CliRunner
 
 from accord.analysis import diff
 from accord.cli import app
-from accord.compile import CompileError, compile_scenario
+from accord.compile import compile_scenario
 from accord.model import load_scenario
 from accord.model.records import Scenario
 from accord.report import Brief, ReportError, build, principal_pair, render, write_brief
 from accord.report.charts import figure
 from accord.report.html import plotly_js
 from accord.report.record import Chart, Paragraph, Table
-from accord.report.sections.drafts import comparisons, issue_deltas
+from accord.report.sections.drafts import issue_deltas
 from accord.scenarios import resolve
+from accord.workbench import UnknownId
+from accord.workbench.bench import version_pairs
 
 SECTIONS = [
     "parties",
@@ -231,7 +233,7 @@ def test_frontier_pair_rule_and_override() -> None:
 
 def test_drafts_versions_and_who_gains(briefs: dict[str, tuple[Scenario, Brief, str]]) -> None:
     scenario, brief, _ = briefs["ukraine-2025"]
-    assert comparisons(scenario) == [
+    assert version_pairs(scenario) == [
         ("us-28", "geneva-19", True),
         ("us-28", "e3-counter", True),
         ("geneva-19", "framework-20", True),
@@ -239,7 +241,7 @@ def test_drafts_versions_and_who_gains(briefs: dict[str, tuple[Scenario, Brief, 
     ]
     compiled = compile_scenario(scenario)
     # what each issue move adds to a party adds up to the party's utility change
-    for a, b, _ in comparisons(scenario):
+    for a, b, _ in version_pairs(scenario):
         d = diff(compiled, a, b)
         total = [0.0] * compiled.n_parties
         for ic in d.issues:
@@ -342,7 +344,9 @@ def test_markdown_and_json_carry_the_same_record(
         "settings",
         "sections",
         "footer",
+        "bottom_line",
     ]
+    assert data["bottom_line"] and all(line.strip() in md for line in data["bottom_line"])
     assert [s["id"] for s in data["sections"]] == SECTIONS
     for section in data["sections"]:
         assert list(section) == ["id", "title", "blocks", "available"]
@@ -397,13 +401,13 @@ def test_bad_choices_raise_report_errors() -> None:
     mini = load_scenario(MINI)
     with pytest.raises(ReportError, match="frontier pair"):
         build(mini, pair=["A", "A"])
-    with pytest.raises(ReportError, match="has no draft 'zz'"):
+    with pytest.raises(ReportError, match="unknown draft 'zz'"):
         build(mini, start="zz")
     with pytest.raises(ReportError, match="unknown forecast model"):
         build(mini, models=["oracle"])
     with pytest.raises(ReportError, match="unknown format"):
         render(build(mini), "pdf")
-    with pytest.raises(CompileError, match="unknown shock"):
+    with pytest.raises(UnknownId, match="unknown shock 'zz'"):
         build(mini, shocks=["zz"])
 
 
@@ -433,10 +437,11 @@ def test_report_command_writes_each_format(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--pair", "UP,ZZ"), "the frontier pair must be two different parties"),
-        (("--start", "zz"), "has no draft 'zz'"),
+        (("--pair", "UP,UP"), "the frontier pair must be two different parties"),
+        (("--pair", "UP,ZZ"), "unknown party 'ZZ'"),
+        (("--start", "zz"), "unknown draft 'zz'"),
         (("--format", "pdf"), "unknown format 'pdf'"),
-        (("--shock", "zz"), "unknown shock(s) 'zz'"),
+        (("--shock", "zz"), "unknown shock 'zz'"),
         (("-o", "/nonexistent-folder/brief.html"), "cannot write /nonexistent-folder/brief.html"),
     ],
 )

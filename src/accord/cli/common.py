@@ -76,15 +76,38 @@ class UsageFailure(Exception):
 
 @contextmanager
 def user_errors() -> Iterator[None]:
+    """Turn the user's mistakes into one line per problem on stderr and exit code 2."""
+    from accord.workbench import UnknownId
+
     try:
         yield
     except ScenarioError as exc:
         for line in exc.lines():
             err.print(Text(line))
         raise typer.Exit(2) from None
-    except (CompileError, UsageFailure) as exc:
+    except (CompileError, UsageFailure, UnknownId) as exc:
         err.print(Text(f"accord: {exc}"))
         raise typer.Exit(2) from None
+
+
+def number(x: float | int | None) -> str:
+    """A number as people write it: thousands separated, no exponent, a few decimals for
+    small values (657,364; 52.4; 0.35)."""
+    if x is None:
+        return "-"
+    v = float(x)
+    if v != v:  # NaN
+        return "n/a"
+    if float(v).is_integer() and abs(v) < 1e18:
+        return f"{int(v):,}"
+    size = abs(v)
+    if size >= 1000:
+        return f"{v:,.0f}"
+    if size >= 100:
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+    if size >= 1:
+        return f"{v:.2f}".rstrip("0").rstrip(".")
+    return f"{v:.3f}".rstrip("0").rstrip(".") or "0"
 
 
 def emit_json(data: Any) -> None:

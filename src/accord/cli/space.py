@@ -113,19 +113,30 @@ def bargain(
     out.print(bargaining_table(compiled, results))
 
 
-def bargaining_table(compiled: Compiled, results: Sequence[BargainingSolution]) -> Table:
+def bargaining_table(
+    compiled: Compiled, results: Sequence[BargainingSolution], *, packages: bool = True
+) -> Table:
+    """The bargaining solutions, one row each: every party's utility (gain over BATNA) and,
+    with ``packages``, the options that differ from the status quo (otherwise how many)."""
     table = Table(title="Bargaining solutions: utility (gain over BATNA)")
     table.add_column("solution", no_wrap=True)
     parties = results[0].parties if results else ()
     for pid in parties:
-        table.add_column(pid, justify="right")
-    table.add_column("package (options that differ from the status quo)")
+        table.add_column(pid, justify="right", no_wrap=True)
+    if packages:
+        table.add_column("package (options that differ from the status quo)")
+    else:
+        table.add_column("issues moved", justify="right")
     for r in results:
         if r.package is None:
             table.add_row(r.solution, *("-" for _ in parties), r.reason or "none")
             continue
         cells = [f"{r.utilities[p]:.3f} ({r.gains[p]:+.3f})" for p in parties]
-        table.add_row(r.solution, *cells, package_text(compiled, r.package, compiled.status_quo))
+        if packages:
+            last = package_text(compiled, r.package, compiled.status_quo)
+        else:
+            last = str(sum(1 for i, o in enumerate(r.package) if o != compiled.status_quo[i]))
+        table.add_row(r.solution, *cells, last)
     return table
 
 

@@ -1,8 +1,10 @@
 """The brief: a self-contained HTML page with charts, plus Markdown and JSON.
 
-``build(scenario, ...)`` calls the engines once and returns a frozen :class:`Brief` record
-(sections of paragraphs, tables and chart data); ``render(brief, format)`` turns it into HTML,
-Markdown or JSON; ``write_brief(path, scenario, ...)`` does both and writes the file atomically.
+``brief_of(analysis)`` turns the analysis record (:meth:`accord.Workbench.analyze`, where every
+engine runs once) into a frozen :class:`Brief` record (the bottom line, then sections of
+paragraphs, tables and chart data); ``build(scenario, ...)`` makes the analysis first.
+``render(brief, format)`` turns it into HTML, Markdown or JSON; ``write_brief(path, scenario or
+analysis, ...)`` does both and writes the file atomically.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any, Literal
 from accord.compile import CompileError
 from accord.model.load import write_atomic
 from accord.model.records import Scenario
-from accord.report.build import DEFAULT_MODELS, ReportError, build, principal_pair
+from accord.report.build import DEFAULT_MODELS, ReportError, brief_of, build, principal_pair
 from accord.report.record import Brief, Cell, Chart, Link, Paragraph, Section, Table
+from accord.workbench.record import Analysis
 
 Format = Literal["html", "md", "json"]
 FORMATS: tuple[Format, ...] = ("html", "md", "json")
@@ -35,6 +38,7 @@ __all__ = [
     "ReportError",
     "Section",
     "Table",
+    "brief_of",
     "build",
     "format_for",
     "principal_pair",
@@ -68,7 +72,7 @@ def render(brief: Brief, format: str = "html") -> str:
 
 def write_brief(
     path: str | os.PathLike[str],
-    scenario: Scenario,
+    scenario: Scenario | Analysis,
     *,
     format: str | None = None,
     **options: Any,

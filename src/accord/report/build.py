@@ -1,43 +1,32 @@
-"""Build the report data record of a scenario: call each engine once, keep what the brief shows.
+"""Build the brief of a scenario from its analysis record: the engines run once, in
+:meth:`accord.Workbench.analyze`; the section builders in :mod:`accord.report.sections` only read
+that record (and the scenario, for names, sources and the position matrix).
 
-:func:`build` is the one entry point. It compiles the scenario (with any shocks), picks the pair
-of parties whose frontier is drawn (:func:`principal_pair`) and the draft the simulated single
-negotiating text starts from, and asks each section builder in :mod:`accord.report.sections` for
-its :class:`~accord.report.record.Section`. Nothing here prints or writes.
+:func:`brief_of` turns an :class:`~accord.workbench.record.Analysis` into a
+:class:`~accord.report.record.Brief`; :func:`build` is the shortcut that makes the analysis of a
+scenario first. Nothing here prints or writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accord.compile import Compiled, apply_shocks, compile_scenario
-from accord.forecast.ensemble import MODELS
-from accord.model.records import Role, Scenario
+from accord.model.records import Scenario
 from accord.report.context import Context
 from accord.report.record import Brief, Section
 from accord.report.sections import drafts, forecast, scenario_parts, simulation, sources, space
+from accord.workbench import DEFAULT_MODELS, Analysis, UnknownId, Workbench
+from accord.workbench.bench import principal_pair
 
-DEFAULT_MODELS = ("compromise", "weighted_median", "nash", "eum")
-"""Forecast models in the brief's model x issue table; the first one's distributions are drawn."""
+__all__ = ["DEFAULT_MODELS", "ReportError", "brief_of", "build", "principal_pair"]
 
 
 class ReportError(ValueError):
     """The brief cannot be built as asked (an unknown party, draft, model or format)."""
 
 
-def principal_pair(scenario: Scenario, compiled: Compiled) -> tuple[str, str] | None:
-    """The two parties whose frontier the brief draws: the first two compiled parties (those
-    that state preferences) with the role ``party``, in the scenario's order; failing that, the
-    first two compiled parties; None with fewer than two."""
-    principals = [
-        p.id for p in scenario.parties if Role.PARTY in p.roles and p.id in compiled.party_ids
-    ]
-    chosen = principals if len(principals) >= 2 else list(compiled.party_ids)
-    return (chosen[0], chosen[1]) if len(chosen) >= 2 else None
-
-
 def build(
-    scenario: Scenario,
+    scenario: Scenario | Analysis,
     *,
     shocks: Sequence[str] = (),
     pair: Sequence[str] | None = None,
@@ -48,45 +37,57 @@ def build(
     models: Sequence[str] = DEFAULT_MODELS,
     show_confidential: bool = False,
 ) -> Brief:
-    """The brief of ``scenario`` (with ``shocks`` applied throughout).
+    """The brief of ``scenario`` (with ``shocks`` applied throughout), or of an analysis record.
 
-    ``pair``: the two parties of the frontier chart (default :func:`principal_pair`). ``start``:
-    the draft the simulated single negotiating text starts from (default the first draft in the
-    file; the status quo where there is none). ``deadline``, ``runs``, ``seed`` and ``models``
-    go to the simulation and the forecast ensembles. Positions marked ``confidential`` are left
-    out of the position matrix and the list of assumptions unless ``show_confidential`` (the
-    model's figures use them either way, and the brief says so). Raises :class:`ReportError` on
-    a bad choice and :class:`~accord.compile.CompileError` on an unknown shock."""
-
-    compiled = compile_scenario(scenario, shocks=tuple(shocks))
-    shocked = apply_shocks(scenario, tuple(shocks))
-    chosen_pair = _pair(shocked, compiled, pair)
-    draft_ids = [d.id for d in shocked.drafts]
-    if start is not None and start not in draft_ids:
-        raise ReportError(
-            f"scenario {scenario.id} has no draft {start!r}"
-            f" (expected one of: {', '.join(draft_ids) or 'none: the scenario has no drafts'})"
-        )
-    unknown = [m for m in models if m not in MODELS]
-    if unknown or not models:
-        raise ReportError(
-            f"unknown forecast model(s) {', '.join(map(repr, unknown)) or '(none given)'}"
-            f" (expected some of: {', '.join(MODELS)})"
-        )
+    Given a scenario, its analysis is made first with these settings: ``pair``, the two parties
+    of the frontier chart (default :func:`principal_pair`); ``start``, the draft the simulated
+    single negotiating text starts from (default the first draft in the file; the status quo
+    where there is none); ``deadline``, ``runs``, ``seed`` and ``models`` go to the simulation
+    and the forecast ensembles. Given an :class:`Analysis`, those settings are the record's and
+    the arguments other than ``show_confidential`` must be left as they are. Positions marked
+    ``confidential`` are left out of the position matrix and the list of assumptions unless
+    ``show_confidential`` (the model's figures use them either way, and the brief says so).
+    Raises :class:`ReportError` on a bad choice, and
+    :class:`~accord.workbench.UnknownId` on an unknown shock."""
+    if isinstance(scenario, Analysis):
+        return brief_of(scenario, show_confidential=show_confidential)
+    bench = Workbench(scenario, shocks)
     if deadline < 1 or runs < 1:
         raise ReportError("deadline and runs must be at least 1")
+    if not models:
+        raise ReportError("unknown forecast model(s) (none given)")
+    try:
+        analysis = bench.analyze(
+            models=models, runs=runs, seed=seed, deadline=deadline, pair=pair, start=start
+        )
+    except UnknownId as exc:
+        raise ReportError(str(exc)) from None
+    except ValueError as exc:
+        if "frontier pair" in str(exc):
+            raise ReportError(str(exc)) from None
+        raise
+    return brief_of(analysis, show_confidential=show_confidential)
+
+
+def brief_of(analysis: Analysis, *, show_confidential: bool = False) -> Brief:
+    """The brief that renders ``analysis`` (no engine runs here)."""
+    settings = analysis.settings
+    pair = settings.get("pair")
     ctx = Context(
-        scenario=shocked,
-        compiled=compiled,
-        shocks=tuple(shocks),
-        pair=chosen_pair,
-        start=start if start is not None else (draft_ids[0] if draft_ids else None),
-        deadline=deadline,
-        runs=runs,
-        seed=seed,
-        models=tuple(models),
+        analysis=analysis,
+        scenario=analysis.scenario,
+        compiled=analysis.compiled,
+        shocks=analysis.shocks,
+        pair=(pair[0], pair[1]) if pair else None,
+        start=settings.get("start"),
+        deadline=int(settings["deadline"]),
+        runs=int(settings["runs"]),
+        seed=int(settings["seed"]),
+        models=tuple(settings["models"]),
         show_confidential=show_confidential,
     )
+    shocked = analysis.scenario
+    shocks = analysis.shocks
     sections: list[Section] = [
         scenario_parts.parties(ctx),
         scenario_parts.timeline(ctx),
@@ -113,30 +114,15 @@ def build(
         description=shocked.description,
         settings={
             "shocks": list(shocks),
-            "pair": list(chosen_pair) if chosen_pair else None,
+            "pair": list(pair) if pair else None,
             "start": ctx.start,
-            "deadline": deadline,
-            "runs": runs,
-            "seed": seed,
-            "models": list(models),
+            "deadline": ctx.deadline,
+            "runs": ctx.runs,
+            "seed": ctx.seed,
+            "models": list(ctx.models),
             "show_confidential": show_confidential,
         },
         sections=tuple(sections),
         footer=footer,
+        bottom_line=analysis.bottom_line,
     )
-
-
-def _pair(
-    scenario: Scenario, compiled: Compiled, pair: Sequence[str] | None
-) -> tuple[str, str] | None:
-    if pair is None:
-        return principal_pair(scenario, compiled)
-    chosen = list(pair)
-    unknown = [p for p in chosen if p not in compiled.party_ids]
-    if len(chosen) != 2 or chosen[0] == chosen[1] or unknown:
-        raise ReportError(
-            f"the frontier pair must be two different parties that state preferences, got"
-            f" {', '.join(map(repr, chosen)) or 'none'}"
-            f" (expected two of: {', '.join(compiled.party_ids)})"
-        )
-    return (chosen[0], chosen[1])

@@ -42,6 +42,12 @@ def render_markdown(brief: Brief) -> str:
         " scenario's stated inputs; nothing here is a recommendation.*",
         "",
     ]
+    if brief.bottom_line:
+        lines += ["## The bottom line", ""]
+        lines += [
+            ("  - " if line.startswith("  ") else "- ") + line.strip() for line in brief.bottom_line
+        ]
+        lines += [""]
     for section in brief.sections:
         lines += [f"## {section.title}", ""]
         for block in section.blocks:

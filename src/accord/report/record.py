@@ -99,9 +99,15 @@ class Brief:
     settings: Mapping[str, Any]
     sections: tuple[Section, ...]
     footer: str
+    bottom_line: tuple[str, ...] = ()
 
     def section(self, section_id: str) -> Section:
-        return next(s for s in self.sections if s.id == section_id)
+        """The section ``section_id`` (KeyError naming the valid ones if there is none)."""
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        valid = ", ".join(s.id for s in self.sections)
+        raise KeyError(f"no section {section_id!r} (expected one of: {valid})")
 
     @property
     def charts(self) -> tuple[Chart, ...]:

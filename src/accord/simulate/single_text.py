@@ -534,7 +534,14 @@ class Replay:
     versions: tuple[CompiledDraft, ...]
     diffs: tuple[DraftDiff, ...]
 
+    def version_utilities(self) -> tuple[tuple[float, ...], ...]:
+        """Each version's utility for each of the run's parties (``outcome.parties`` order)."""
+        c = self.compiled
+        index = [c.party_index(p) for p in self.outcome.parties]
+        return tuple(tuple(float(x) for x in utilities(c, d.package)[index]) for d in self.versions)
+
     def to_dict(self) -> dict[str, Any]:
+        """The run as plain data: outcome, each round's answers and changes, versions, diffs."""
         c = self.compiled
         o = self.outcome
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate_all
+from accord.analysis import DraftDiff, DraftEvaluation
 from accord.compile import Compiled
-from accord.model.records import Scenario
 from accord.report.context import Context
 from accord.report.record import Cell, Chart, Paragraph, Section, Table
 from accord.report.sections.text import (
@@ -29,7 +28,7 @@ def drafts(ctx: Context) -> Section:
     title = "The drafts side by side"
     if not s.drafts:
         return unavailable("drafts", title, "No drafts: the scenario holds no negotiating text.")
-    evaluations = evaluate_all(compiled)
+    evaluations = ctx.analysis.evaluations
     parties = compiled.party_ids
     listing = Table(
         "draft-list",
@@ -158,16 +157,6 @@ def _ratification(evaluations: tuple[DraftEvaluation, ...]) -> list[Any]:
 # --- versions --------------------------------------------------------------------------------
 
 
-def comparisons(scenario: Scenario) -> list[tuple[str, str, bool]]:
-    """(earlier, later, linked): each draft after the draft it is ``based_on`` (linked: its
-    points revise the earlier text's); each other draft without a ``based_on``, after the first
-    such draft in the file (not linked: compared issue by issue)."""
-    pairs = [(d.based_on, d.id, True) for d in scenario.drafts if d.based_on]
-    roots = [d.id for d in scenario.drafts if not d.based_on]
-    pairs += [(roots[0], other, False) for other in roots[1:]]
-    return pairs
-
-
 def issue_deltas(compiled: Compiled, issue: str, a: str, b: str) -> list[float]:
     """What moving ``issue`` from option ``a`` to ``b`` adds to each party's utility."""
     i = compiled.issue_index(issue)
@@ -261,16 +250,15 @@ def diff_tables(compiled: Compiled, d: DraftDiff, linked: bool, prefix: str) -> 
 
 
 def versions(ctx: Context) -> Section:
-    s, compiled = ctx.scenario, ctx.compiled
+    compiled = ctx.compiled
     title = "Versions of the text"
-    pairs = comparisons(s)
-    if not pairs:
+    if not ctx.analysis.versions:
         return unavailable(
             "versions",
             title,
             "No comparison: the scenario has fewer than two drafts.",
         )
-    diffs = [(diff(compiled, a, b), linked) for a, b, linked in pairs]
+    diffs = [(v.diff, v.linked) for v in ctx.analysis.versions]
     names = [f"{d.a} → {d.b}" for d, _ in diffs]
     deltas = np.array([[u.delta for u in d.utilities] for d, _ in diffs])
     k, p = np.unravel_index(int(np.argmax(deltas)), deltas.shape)

@@ -3,26 +3,15 @@ without each of the scenario's shocks."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-from accord.forecast.ensemble import Ensemble, IssueForecast, run_ensemble
+from accord.forecast.ensemble import Ensemble, IssueForecast
 from accord.model.records import Scenario
 from accord.report.context import Context
 from accord.report.record import Chart, Paragraph, Section, Table
 from accord.report.sections.text import cell, signed, unavailable
 
 TITLE = "Forecasts per issue"
-
-
-def _ensemble(ctx: Context, shocks: tuple[str, ...]) -> Ensemble:
-    # Issues on which no party states a position give empty slices; the models return NaN there
-    # and the summary drops them, so numpy's warnings about it carry nothing for the reader.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return run_ensemble(
-            ctx.scenario, models=ctx.models, runs=ctx.runs, seed=ctx.seed, shocks=shocks
-        )
 
 
 def _scaled(s: Scenario, f: IssueForecast) -> dict[str, float]:
@@ -39,8 +28,9 @@ def _value(s: Scenario, issue: str, x: float) -> str:
 
 def forecasts(ctx: Context) -> Section:
     s = ctx.scenario
-    base_label = "as given" if not ctx.shocks else "with " + ", ".join(ctx.shocks)
-    runs: list[tuple[str, Ensemble]] = [(base_label, _ensemble(ctx, ()))]
+    records = ctx.analysis.forecasts
+    base_label = records[0].label
+    runs: list[tuple[str, Ensemble]] = [(f.label, f.ensemble) for f in records]
     if not runs[0][1].forecasts:
         return unavailable(
             "forecasts",
@@ -48,8 +38,6 @@ def forecasts(ctx: Context) -> Section:
             "No forecast: no party states a position on an issue's numeric scale.",
         )
     extra = [sh for sh in s.shocks if sh.id not in ctx.shocks]
-    for sh in extra:
-        runs.append((f"+{sh.id}", _ensemble(ctx, (sh.id,))))
     base = runs[0][1]
     model = ctx.models[0]
     issues = [i.id for i in s.issues]

@@ -5,30 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.analysis import diff
-from accord.analysis.evaluate import utilities
+import numpy as np
+
 from accord.report.context import Context
 from accord.report.record import Chart, Paragraph, Section, Table
 from accord.report.sections.text import cell, change_flag, label, signed
-from accord.simulate.single_text import Policy, single_text, versions_as_drafts, with_versions
-
-POLICY: Policy = "maximin"
 
 
 def replay(ctx: Context) -> Section:
     compiled = ctx.compiled
-    outcome = single_text(
-        compiled, start=ctx.start, deadline=ctx.deadline, policy=POLICY, seed=ctx.seed
-    ).run()
-    prefix = "sim-v"
-    while any(d.startswith(prefix) for d in compiled.drafts):
-        prefix = "_" + prefix
-    texts = versions_as_drafts(compiled, outcome, prefix=prefix)
-    extended = with_versions(compiled, texts)
+    run = ctx.analysis.replay
+    if run is None:
+        return Section(
+            "simulation",
+            "Simulation replay: a single negotiating text",
+            (Paragraph("No replay was run for this analysis.", notice=True),),
+        )
+    outcome = run.outcome
+    texts = run.versions
     names = [f"v{n}" for n in range(len(texts))]
     parties = outcome.parties
-    index = [compiled.party_index(p) for p in parties]
-    values = [utilities(compiled, t.package)[index] for t in texts]
+    values = [np.asarray(v) for v in run.version_utilities()]
 
     # the round that answered version n (the mediator never puts a text twice)
     answered_by = [
@@ -69,7 +66,7 @@ def replay(ctx: Context) -> Section:
         if n == 0:
             what = f"the starting text ({start})"
         else:
-            d = diff(extended, texts[n - 1].id, texts[n].id)
+            d = run.diffs[n - 1]
             previous = answered_by[n - 1]
             asked = {(c.issue, c.option): c.party for c in (previous.changes if previous else ())}
             moves = []
@@ -104,10 +101,10 @@ def replay(ctx: Context) -> Section:
         )
     blocks: list[Any] = [
         Paragraph(
-            f"A simulated mediator ({POLICY} policy, seed {ctx.seed}, deadline {ctx.deadline}"
-            f" rounds) puts one text, starting from {start}, and revises it from the parties'"
-            " answers alone; each simulated party answers from its own preferences only"
-            " (accept, or reject and name the changes it wants most). This is a replay of the"
+            f"A simulated mediator ({outcome.policy} policy, seed {ctx.seed}, deadline"
+            f" {ctx.deadline} rounds) puts one text, starting from {start}, and revises it from"
+            " the parties' answers alone; each simulated party answers from its own preferences"
+            " only (accept, or reject and name the changes it wants most). This is a replay of the"
             " model under these rules, not a prediction."
         ),
         chart,

@@ -9,11 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from accord.analysis.bargaining import SOLUTIONS, BargainingSolution
-from accord.analysis.bargaining import solve as solve_bargaining
-from accord.analysis.conflict import Bridge, bridge, minimal_relaxations, zopa
-from accord.analysis.evaluate import acceptable, utilities
-from accord.analysis.space import Frontier, SpaceTooLarge, pareto_frontier
+from accord.analysis.bargaining import BargainingSolution
+from accord.analysis.conflict import Bridge
+from accord.analysis.space import Frontier
 from accord.compile import Compiled
 from accord.report.context import Context
 from accord.report.record import Chart, Paragraph, Section, Table
@@ -39,19 +37,17 @@ def package_text(compiled: Compiled, package: Sequence[int]) -> str:
 
 def agreement_space(ctx: Context) -> Section:
     compiled = ctx.compiled
+    analysis = ctx.analysis
     blocks: list[Any] = []
-    solutions = [solve_bargaining(compiled, name) for name in SOLUTIONS]
-    if ctx.pair is None:
-        blocks.append(
-            Paragraph(
-                "No frontier chart: it needs two parties that state preferences.", notice=True
-            )
-        )
+    solutions = analysis.solutions
+    view = analysis.frontier
+    if view.frontier is None or view.acceptable is None or view.pair is None:
+        blocks.append(Paragraph(f"No frontier chart: {view.note}.", notice=True))
     else:
-        blocks.extend(_frontier(ctx, ctx.pair, solutions))
-    blocks.extend(_zone(compiled))
+        blocks.extend(_frontier(ctx, view.pair, view.frontier, view.acceptable, solutions))
+    blocks.extend(_zone(ctx))
     blocks.append(_solutions_table(compiled, solutions))
-    bridges = [bridge(compiled, d) for d in compiled.drafts]
+    bridges = analysis.bridges
     if bridges:
         blocks.append(_bridges_table(compiled, bridges))
     else:
@@ -60,37 +56,35 @@ def agreement_space(ctx: Context) -> Section:
 
 
 def _frontier(
-    ctx: Context, pair: tuple[str, str], solutions: Sequence[BargainingSolution]
+    ctx: Context,
+    pair: tuple[str, str],
+    front: Frontier,
+    inner: Frontier,
+    solutions: Sequence[BargainingSolution],
 ) -> list[Any]:
     compiled = ctx.compiled
     a, b = pair
-    try:
-        front = pareto_frontier(compiled, list(pair))
-        inner = pareto_frontier(compiled, list(pair), acceptable_only=True)
-    except SpaceTooLarge as exc:
-        return [Paragraph(f"No frontier chart: {exc}", notice=True)]
-    pa, pb = compiled.party_index(a), compiled.party_index(b)
+    pa = compiled.party_index(a)
+    pb = compiled.party_index(b)
     draft_points: list[dict[str, Any]] = []
-    for did, d in compiled.drafts.items():
-        u = utilities(compiled, d.package)
+    for e in ctx.analysis.evaluations:
         draft_points.append(
             {
-                "id": did,
-                "x": round(float(u[pa]), 4),
-                "y": round(float(u[pb]), 4),
-                "acceptable": bool(acceptable(compiled, d.package).all()),
+                "id": e.draft,
+                "x": round(e.party(a).utility, 4),
+                "y": round(e.party(b).utility, 4),
+                "acceptable": all(p.acceptable for p in e.parties),
             }
         )
     solution_points = []
     for r in solutions:
-        if r.package is None:
+        if r.package is None or a not in r.utilities or b not in r.utilities:
             continue
-        u = utilities(compiled, r.package)
         solution_points.append(
             {
                 "name": SOLUTION_NAMES[r.solution],
-                "x": round(float(u[pa]), 4),
-                "y": round(float(u[pb]), 4),
+                "x": round(r.utilities[a], 4),
+                "y": round(r.utilities[b], 4),
             }
         )
     dominated = [
@@ -146,8 +140,9 @@ def _xy(front: Frontier) -> dict[str, list[float]]:
     }
 
 
-def _zone(compiled: Compiled) -> list[Any]:
-    zone = zopa(compiled)
+def _zone(ctx: Context) -> list[Any]:
+    compiled = ctx.compiled
+    zone = ctx.analysis.zopa
     if zone.open and zone.example is not None:
         utils = ", ".join(f"{p} {u:.2f}" for p, u in zone.utilities.items())
         return [
@@ -170,7 +165,7 @@ def _zone(compiled: Compiled) -> list[Any]:
             )
         )
     ]
-    relax = minimal_relaxations(compiled, max_size=3)
+    relax = ctx.analysis.relaxations
     if not relax.relaxations:
         blocks.append(
             Paragraph(
