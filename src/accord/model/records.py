@@ -341,7 +341,7 @@ class Issue(Record):
     name: Text
     description: Text | None = None
     scale: Scale
-    options: Annotated[list[Option], Field(min_length=2)]
+    options: Annotated[list[Option], Field(min_length=1)]
     status_quo: Id
 
 
