@@ -81,6 +81,7 @@ def calls(other: str, own: str) -> list[tuple[str, str, Any]]:
         f"{S}/bargain",
         f"{S}/bargain?parties={other},{own}&solution=nash",
         f"{S}/relax?max_size=2",
+        f"{S}/analysis",
         f"{S}/bridge?draft=us-28",
         f"{S}/bridge?draft=ru-memo-2025-06&shock=us_aid_withdrawn",
         f"{S}/forecast?runs=4",

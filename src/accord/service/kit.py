@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request, Response
 
-from accord.compile import Compiled, CompileError, compile_scenario
+from accord.compile import Compiled, CompileError
 from accord.model import Scenario
 from accord.service import auth, resources
 from accord.service.access import (
@@ -30,6 +30,7 @@ from accord.service.schemas import (
 )
 from accord.service.settings import Settings
 from accord.service.store import Loaded, Store, User, check_document
+from accord.workbench import Analysis, UnknownId, Workbench
 
 # --- state -------------------------------------------------------------------------------------
 
@@ -44,7 +45,8 @@ class Service:
     store: Store
     jobs: Any = None  # accord.service.jobs.Jobs, set by the app
     _views: OrderedDict[tuple[Any, ...], Scenario] = field(default_factory=OrderedDict)
-    _compiled: OrderedDict[tuple[Any, ...], Compiled] = field(default_factory=OrderedDict)
+    _benches: OrderedDict[tuple[Any, ...], Workbench] = field(default_factory=OrderedDict)
+    _analyses: OrderedDict[tuple[Any, ...], Analysis] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def view_scenario(self, loaded: Loaded, viewer: Viewer) -> Scenario:
@@ -79,10 +81,12 @@ class Service:
         kept = {s.id for s in self.view_scenario(loaded, viewer).shocks}
         return tuple(s for s in shocks if s in kept)
 
-    def compiled(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Compiled:
+    def workbench(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Workbench:
+        """The workbench of ``viewer``'s view under ``shocks`` (cached by version, view and
+        shocks): every analysis route runs on it, so nothing hidden from the viewer enters."""
         key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks)
         with self._lock:
-            found = self._compiled.get(key)
+            found = self._benches.get(key)
         if found is None:
             view = self.view_scenario(loaded, viewer)
             if not any(view.preferences.values()):
@@ -91,13 +95,31 @@ class Service:
                     " may analyse"
                 )
             try:
-                found = compile_scenario(view, shocks=self.view_shocks(loaded, viewer, shocks))
-            except CompileError as exc:
+                found = Workbench(view, self.view_shocks(loaded, viewer, shocks))
+                found.compiled  # noqa: B018  (compile now: a bad shock is the caller's error)
+            except (CompileError, UnknownId) as exc:
                 raise BadRequest(str(exc)) from None
             with self._lock:
-                self._compiled[key] = found
-                while len(self._compiled) > 64:
-                    self._compiled.popitem(last=False)
+                self._benches[key] = found
+                while len(self._benches) > 64:
+                    self._benches.popitem(last=False)
+        return found
+
+    def compiled(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Compiled:
+        """The compiled form of ``viewer``'s view under ``shocks``."""
+        return self.workbench(loaded, viewer, shocks).compiled
+
+    def analysis(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Analysis:
+        """The whole analysis record of ``viewer``'s view (cached like the workbench)."""
+        key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks)
+        with self._lock:
+            found = self._analyses.get(key)
+        if found is None:
+            found = self.workbench(loaded, viewer, shocks).analyze()
+            with self._lock:
+                self._analyses[key] = found
+                while len(self._analyses) > 16:
+                    self._analyses.popitem(last=False)
         return found
 
 

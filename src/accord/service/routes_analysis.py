@@ -7,11 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from accord.analysis import diff, evaluate_all
 from accord.analysis.bargaining import SOLUTIONS
-from accord.analysis.bargaining import solve as solve_bargaining
-from accord.analysis.conflict import bridge, minimal_relaxations, zopa
-from accord.analysis.space import SpaceTooLarge, pareto_frontier
+from accord.analysis.space import SpaceTooLarge
 from accord.compile import Compiled
 from accord.service.access import (
     Viewer,
@@ -24,6 +21,7 @@ from accord.service.schemas import (
     JobRequest,
 )
 from accord.service.store import Loaded, Missing, User
+from accord.workbench import UnknownId, Workbench
 
 
 def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
@@ -35,10 +33,10 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
 
     Shocks = Annotated[list[str] | None, Query(max_length=8)]
 
-    def analysis(sid: str, user: User, shock: list[str] | None) -> tuple[Viewer, Loaded, Compiled]:
+    def analysis(sid: str, user: User, shock: list[str] | None) -> tuple[Viewer, Loaded, Workbench]:
         viewer, loaded = kit.member(sid, user)
-        compiled = service.compiled(loaded, viewer, tuple(shock or ()))
-        return viewer, loaded, compiled
+        bench = service.workbench(loaded, viewer, tuple(shock or ()))
+        return viewer, loaded, bench
 
     def _parties(compiled: Compiled, viewer: Viewer, loaded: Loaded, parties: str | None) -> Any:
         if parties is None:
@@ -87,10 +85,11 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
     ) -> dict[str, Any]:
         """Each draft scored for each party the caller may see; ``acceptable_to_all`` says
         whether every party (including any left out) accepts it."""
-        viewer, loaded, compiled = analysis(sid, user, shock)
-        evaluations = evaluate_all(compiled)
-        full = service.compiled(loaded, Viewer(0, "", False, "owner"), tuple(shock or ()))
-        everyone = {e.draft: e.acceptable_to_all for e in evaluate_all(full)}
+        viewer, loaded, bench = analysis(sid, user, shock)
+        compiled = bench.compiled
+        evaluations = bench.evaluate_all()
+        full = service.workbench(loaded, Viewer(0, "", False, "owner"), tuple(shock or ()))
+        everyone = {e.draft: e.acceptable_to_all for e in full.evaluate_all()}
         rows = []
         for e in evaluations:
             if draft is not None and e.draft != _draft(compiled, draft):
@@ -108,8 +107,8 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         b: Annotated[str, Query(max_length=80)],
         shock: Shocks = None,
     ) -> dict[str, Any]:
-        viewer, loaded, compiled = analysis(sid, user, shock)
-        result = diff(compiled, _draft(compiled, a), _draft(compiled, b))
+        viewer, loaded, bench = analysis(sid, user, shock)
+        result = bench.diff(_draft(bench.compiled, a), _draft(bench.compiled, b))
         return json_body({**_note(viewer, loaded), "diff": result.to_dict()})
 
     @router.get("/scenarios/{sid}/frontier", tags=["analysis"])
@@ -121,10 +120,11 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         cap: Annotated[int, Query(ge=1, le=5000)] = 200,
         shock: Shocks = None,
     ) -> dict[str, Any]:
-        viewer, loaded, compiled = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock)
+        compiled = bench.compiled
         chosen = _parties(compiled, viewer, loaded, parties)
         try:
-            result = pareto_frontier(compiled, chosen, acceptable_only=acceptable_only, cap=cap)
+            result = bench.frontier(chosen, acceptable_only=acceptable_only, cap=cap)
         except SpaceTooLarge as exc:
             raise BadRequest(str(exc)) from None
         return json_body({**_note(viewer, loaded), "frontier": result.to_dict(compiled)})
@@ -139,10 +139,11 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         parties: Annotated[str | None, Query(max_length=400)] = None,
         shock: Shocks = None,
     ) -> dict[str, Any]:
-        viewer, loaded, compiled = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock)
+        compiled = bench.compiled
         chosen = _parties(compiled, viewer, loaded, parties)
         names = [solution] if solution else list(SOLUTIONS)
-        results = [solve_bargaining(compiled, n, chosen).to_dict(compiled) for n in names]
+        results = [bench.bargain(n, chosen).to_dict(compiled) for n in names]
         return json_body({**_note(viewer, loaded), "solutions": results})
 
     @router.get("/scenarios/{sid}/relax", tags=["analysis"])
@@ -152,9 +153,10 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         max_size: Annotated[int, Query(ge=1, le=4)] = 3,
         shock: Shocks = None,
     ) -> dict[str, Any]:
-        viewer, loaded, compiled = analysis(sid, user, shock)
-        zone = zopa(compiled)
-        relaxations = minimal_relaxations(compiled, max_size=max_size)
+        viewer, loaded, bench = analysis(sid, user, shock)
+        compiled = bench.compiled
+        zone = bench.zopa()
+        relaxations = bench.relax(max_size=max_size)
         return json_body(
             {
                 **_note(viewer, loaded),
@@ -170,8 +172,9 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         draft: Annotated[str, Query(max_length=80)],
         shock: Shocks = None,
     ) -> dict[str, Any]:
-        viewer, loaded, compiled = analysis(sid, user, shock)
-        result = bridge(compiled, _draft(compiled, draft))
+        viewer, loaded, bench = analysis(sid, user, shock)
+        compiled = bench.compiled
+        result = bench.bridge(_draft(compiled, draft))
         return json_body({**_note(viewer, loaded), "bridge": result.to_dict(compiled)})
 
     @router.get("/scenarios/{sid}/forecast", tags=["analysis"])
@@ -186,17 +189,10 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         """Outcome distributions per issue (short runs; longer ones as a job)."""
         from dataclasses import asdict
 
-        from accord.forecast.ensemble import run_ensemble
-
-        viewer, loaded, _ = analysis(sid, user, shock)  # checks the shocks
-        scenario = service.view_scenario(loaded, viewer)
+        viewer, loaded, bench = analysis(sid, user, shock)
         try:
-            result = run_ensemble(
-                scenario,
-                models=model or ["compromise", "weighted_median"],
-                runs=runs,
-                seed=seed,
-                shocks=service.view_shocks(loaded, viewer, tuple(shock or ())),
+            result = bench.forecast(
+                model or ["compromise", "weighted_median"], runs=runs, seed=seed
             )
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
@@ -224,19 +220,14 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
     ) -> dict[str, Any]:
         """A single-text replay or an alternating-offers run, among the parties the caller may
         see."""
-        from accord.simulate.protocols import alternating_offers
-        from accord.simulate.single_text import replay
-        from accord.simulate.specs import assign_strategies
-
-        viewer, loaded, compiled = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock)
+        compiled = bench.compiled
         chosen = _parties(compiled, viewer, loaded, parties) or list(compiled.party_ids)
         if protocol == "single-text":
-            first = start if start is not None else next(iter(compiled.drafts), None)
-            if first is not None:
-                _draft(compiled, first)
-            run = replay(
-                compiled,
-                start=first,
+            if start is not None:
+                _draft(compiled, start)
+            run = bench.replay(
+                start,
                 deadline=deadline,
                 policy="nash" if policy == "nash" else "maximin",
                 seed=seed,
@@ -246,13 +237,21 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         if len(chosen) < 2:
             raise BadRequest("alternating offers need at least two parties")
         try:
-            made = assign_strategies(strategy or [], chosen)
+            outcome = bench.simulate(strategy or [], deadline=deadline, seed=seed, parties=chosen)
+        except UnknownId as exc:
+            raise BadRequest(str(exc)) from None
         except ValueError as exc:
             raise BadRequest(f"strategy {exc}") from None
-        outcome = alternating_offers(
-            compiled, made, deadline=deadline, seed=seed, parties=chosen
-        ).run()
         return json_body({**_note(viewer, loaded), "simulation": outcome.to_dict(compiled)})
+
+    @router.get("/scenarios/{sid}/analysis", tags=["analysis"])
+    def whole_analysis(sid: str, user: Caller, shock: Shocks = None) -> dict[str, Any]:
+        """The whole analysis record of the caller's view (what ``accord analyze --json``
+        prints): the bottom line, the drafts, the agreement space, the forecasts, the drafts and
+        the zone under each declared shock, and a single-text replay."""
+        viewer, loaded = kit.member(sid, user)
+        record = service.analysis(loaded, viewer, tuple(shock or ()))
+        return json_body({**_note(viewer, loaded), "analysis": record.to_dict()})
 
     # --- jobs ---------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from accord.analysis.space import Frontier, SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, apply_shocks, compile_scenario
 from accord.forecast.ensemble import MODELS, Ensemble, run_ensemble
 from accord.model.records import Role, Scenario
+from accord.simulate.protocols import Outcome
 from accord.simulate.single_text import Policy, Replay, replay
 from accord.workbench.record import Analysis
 
@@ -252,7 +253,7 @@ class Workbench:
         deadline: int = 100,
         seed: int = 0,
         parties: Sequence[str] | None = None,
-    ) -> object:
+    ) -> Outcome:
         """Alternating offers among ``parties`` with strategy specs (``SPEC`` or
         ``PARTY=SPEC``); returns the protocol's outcome record."""
         from accord.simulate.protocols import alternating_offers
