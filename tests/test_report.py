@@ -342,9 +342,9 @@ def test_markdown_and_json_carry_the_same_record(
         "invented",
         "description",
         "settings",
+        "bottom_line",
         "sections",
         "footer",
-        "bottom_line",
     ]
     assert data["bottom_line"] and all(line.strip() in md for line in data["bottom_line"])
     assert [s["id"] for s in data["sections"]] == SECTIONS

@@ -1,7 +1,7 @@
 """Scenario -> dense, read-only arrays: the only input of every engine.
 
-``compile(scenario, parties=None, shocks=())`` applies the named shocks (a Scenario -> Scenario
-transform, :func:`apply_shocks`) and then lays the scenario out as numpy arrays:
+``compile_scenario(scenario, parties=None, shocks=())`` applies the named shocks (a Scenario ->
+Scenario transform, :func:`apply_shocks`) and then lays the scenario out as numpy arrays:
 
 =====================  ==========  ======================================================
 array                  shape       meaning

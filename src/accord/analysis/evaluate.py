@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from accord.analysis.ratification import RatificationStep, ratification_steps
 from accord.compile import Compiled, CompiledDraft
+from accord.model.errors import UnknownId
 
 
 def utilities(compiled: Compiled, packages: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -96,7 +97,11 @@ class DraftEvaluation:
         return tuple(s.issue for s in self.package if s.point is None)
 
     def party(self, party_id: str) -> PartyEvaluation:
-        return next(p for p in self.parties if p.party == party_id)
+        """The evaluation for ``party_id`` (:class:`~accord.model.errors.UnknownId` if none)."""
+        for p in self.parties:
+            if p.party == party_id:
+                return p
+        raise UnknownId("party", party_id, [p.party for p in self.parties])
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -328,11 +328,6 @@ def profile_from_xml(root: ET.Element, path: Path, domain: GeniusDomain) -> Geni
     )
 
 
-def read_profile(path: str | Path, domain: GeniusDomain) -> GeniusProfile:
-    """Read one linear additive GENIUS profile against ``domain``."""
-    return profile_from_xml(parse_xml(Path(path)), Path(path), domain)
-
-
 # --- to a scenario ---------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """The scenario model: frozen, sourced records, loaded with errors a person can act on."""
 
-from accord.model.errors import Problem, ScenarioError
+from accord.model.errors import Problem, ScenarioError, UnknownId
 from accord.model.load import (
     dumps_json,
     dumps_yaml,
@@ -56,6 +56,7 @@ __all__ = [
     "ScenarioError",
     "Shock",
     "Source",
+    "UnknownId",
     "dumps_json",
     "dumps_yaml",
     "load_bytes",

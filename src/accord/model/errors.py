@@ -73,3 +73,14 @@ def render_path(path: Path, data: Any = None) -> str:
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, Mapping) else None
     return out
+
+
+class UnknownId(ValueError):
+    """An id that the scenario does not have: names the kind, the id and the valid ones."""
+
+    def __init__(self, kind: str, value: str, valid: Sequence[str]) -> None:
+        self.kind = kind
+        self.value = value
+        self.valid = tuple(valid)
+        expected = ", ".join(self.valid) if self.valid else f"none: the scenario has no {kind}s"
+        super().__init__(f"unknown {kind} {value!r} (expected one of: {expected})")

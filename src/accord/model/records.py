@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -34,6 +34,8 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+
+from accord.model.errors import UnknownId
 
 Id = Annotated[
     str,
@@ -541,28 +543,29 @@ class Scenario(Record):
             )
         return self
 
-    # one-line constructors and lookups: no logic of their own
-    @classmethod
-    def from_yaml(cls, path: str) -> Scenario:
-        """Load a YAML scenario file (every problem at once in a ``ScenarioError``)."""
-        from accord.model.load import load_scenario
-
-        return load_scenario(path)
-
-    @classmethod
-    def from_json(cls, path: str) -> Scenario:
-        from accord.model.load import load_scenario
-
-        return load_scenario(path)
-
+    # lookups: an unknown id is an UnknownId naming the valid ones (never a StopIteration)
     def party(self, party_id: str) -> Party:
-        return next(p for p in self.parties if p.id == party_id)
+        """The party ``party_id``."""
+        return _find("party", party_id, self.parties)
 
     def issue(self, issue_id: str) -> Issue:
-        return next(i for i in self.issues if i.id == issue_id)
+        """The issue ``issue_id``."""
+        return _find("issue", issue_id, self.issues)
 
     def draft(self, draft_id: str) -> Draft:
-        return next(d for d in self.drafts if d.id == draft_id)
+        """The draft ``draft_id``."""
+        return _find("draft", draft_id, self.drafts)
 
     def source(self, source_id: str) -> Source:
-        return next(s for s in self.sources if s.id == source_id)
+        """The source ``source_id``."""
+        return _find("source", source_id, self.sources)
+
+
+_Found = TypeVar("_Found", Party, Issue, Draft, Source)
+
+
+def _find(kind: str, wanted: str, items: Sequence[_Found]) -> _Found:
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise UnknownId(kind, wanted, [item.id for item in items])

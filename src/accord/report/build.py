@@ -122,7 +122,7 @@ def brief_of(analysis: Analysis, *, show_confidential: bool = False) -> Brief:
             "models": list(ctx.models),
             "show_confidential": show_confidential,
         },
+        bottom_line=analysis.bottom_line,
         sections=tuple(sections),
         footer=footer,
-        bottom_line=analysis.bottom_line,
     )

@@ -97,9 +97,9 @@ class Brief:
     invented: bool
     description: str | None
     settings: Mapping[str, Any]
+    bottom_line: tuple[str, ...]
     sections: tuple[Section, ...]
     footer: str
-    bottom_line: tuple[str, ...] = ()
 
     def section(self, section_id: str) -> Section:
         """The section ``section_id`` (KeyError naming the valid ones if there is none)."""

@@ -17,10 +17,6 @@ EMBEDDED: dict[str, str] = {
 }
 
 
-def embedded_ids() -> list[str]:
-    return list(EMBEDDED)
-
-
 def load_embedded(scenario_id: str) -> Scenario:
     if scenario_id not in EMBEDDED:
         raise ScenarioError(

@@ -13,7 +13,8 @@ False
 unknown draft 'commission-9' (expected one of: commission-1, commission-2, upland-offer)
 """
 
-from accord.workbench.bench import DEFAULT_MODELS, UnknownId, Workbench
+from accord.model.errors import UnknownId
+from accord.workbench.bench import DEFAULT_MODELS, Workbench
 from accord.workbench.record import Analysis, Forecasts, WhatIf
 
 __all__ = ["DEFAULT_MODELS", "Analysis", "Forecasts", "UnknownId", "WhatIf", "Workbench"]

@@ -18,6 +18,7 @@ from accord.analysis.conflict import zopa as zone_of_agreement
 from accord.analysis.space import Frontier, SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, apply_shocks, compile_scenario
 from accord.forecast.ensemble import MODELS, Ensemble, run_ensemble
+from accord.model.errors import UnknownId
 from accord.model.records import Role, Scenario
 from accord.simulate.protocols import Outcome
 from accord.simulate.single_text import Policy, Replay, replay
@@ -27,17 +28,6 @@ DEFAULT_MODELS = ("compromise", "weighted_median", "nash", "eum")
 """The forecast models of the analysis record; the first one's distributions lead."""
 
 Progress = Callable[[str], None]
-
-
-class UnknownId(ValueError):
-    """An id that the scenario does not have: names the kind, the id and the valid ones."""
-
-    def __init__(self, kind: str, value: str, valid: Sequence[str]) -> None:
-        self.kind = kind
-        self.value = value
-        self.valid = tuple(valid)
-        expected = ", ".join(self.valid) if self.valid else f"none: the scenario has no {kind}s"
-        super().__init__(f"unknown {kind} {value!r} (expected one of: {expected})")
 
 
 def _resolve(scenario: Scenario | str | Path) -> Scenario:
