@@ -141,7 +141,7 @@ def forecast_eval(
         try:
             scores = score_models(table, chosen)
         except ValueError as exc:
-            raise UsageFailure(str(exc)) from None
+            raise UsageFailure(f"{file}: {exc}") from None
         cv = cross_validate(table, chosen, folds=folds)
     if json_out:
         emit_json(
