@@ -295,10 +295,13 @@ def _forecasts(a: Analysis, full: bool) -> None:
             by_option.setdefault(best, []).append(
                 f"{m} {where}" if fixed else f"{m} {where}, {share:.0%} of runs"
             )
+        missing = [m for m in first.missing if m.issue == issue.id and m.model in models]
         if not by_option:
-            out.print(Text(f"  {issue.id}: no forecast (no model has enough stated positions)"))
+            why = missing[0].reason if missing else "no model gave a value"
+            out.print(Text(f"  {issue.id}: no forecast ({why})"))
             continue
         parts = [f"{option} ({'; '.join(ms)})" for option, ms in by_option.items()]
+        parts += [f"no {m.model} forecast: {m.reason}" for m in missing]
         out.print(Text(f"  {issue.id}: " + " | ".join(parts)))
     if len(a.forecasts) > 1:
         moved = []

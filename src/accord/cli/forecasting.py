@@ -93,10 +93,13 @@ def forecast(
                 "shocks": list(result.shocks),
                 "backend": result.backend,
                 "forecasts": [asdict(f) for f in result.forecasts],
+                "no_forecast": [asdict(m) for m in result.missing],
             }
         )
         return
     out.print(forecast_table(s, [(", ".join(result.shocks) or "baseline", result)], models))
+    for m in result.missing:
+        out.print(f"No {m.model} forecast of {m.issue}: {m.reason}.")
 
 
 def forecast_table(
@@ -114,7 +117,7 @@ def forecast_table(
             for m in models:
                 try:
                     f = ensemble.get(m, issue.id)
-                except StopIteration:
+                except KeyError:
                     cells.append("-")
                     continue
                 best = max(f.option_probability.items(), key=lambda kv: kv[1])
