@@ -284,6 +284,7 @@ _Unit = Annotated[Quantity, Field(description="A value on the party's 0..1 utili
 class Party(Record):
     id: Id
     name: Text
+    aliases: list[Text] = []  # other names the news uses (matched by `accord ingest`)
     roles: Annotated[list[Role], Field(min_length=1)]
     description: Text | None = None
     capability: _Capability | None = None
