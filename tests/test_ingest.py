@@ -93,3 +93,75 @@ def test_bad_patch_names_line_and_field(tmp_path):
     path.write_text(yaml.safe_dump({"edits": [{"kind": "source", "value": {}}, {"kind": "x"}]}))
     with pytest.raises(PatchError, match=r"bad.yaml:\d+: edits\[1\]\.kind"):
         load_patch(path)
+
+
+def test_expected_edits_floor():
+    """Each written text meets its expectations; the floor fails if the extractor regresses."""
+    from accord.ingest.score import score
+
+    result = score(NEWS / "expected.yaml", ROOT)
+    assert result["people"]["recall"] == 1.0 and result["people"]["precision"] == 1.0
+    assert result["events"]["recall"] == 1.0
+    assert result["positions"]["recall"] >= 0.6 and result["positions"]["precision"] >= 0.6
+
+
+def test_every_written_text_quotes_exactly():
+    for path in sorted(NEWS.glob("*.txt")):
+        scenario = resolve("teaching-river" if path.name.startswith("river") else "ukraine-2025")
+        text = path.read_text(encoding="utf-8")
+        _check_quotes(text, ingest_text(scenario, text, date=dt.date(2024, 3, 6)))
+
+
+def test_cli_apply_prints_what_changed(tmp_path):
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    runner = CliRunner()
+    patch = tmp_path / "p.yaml"
+    res = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(NEWS / "river-talks.txt"),
+            "--scenario",
+            "teaching-river",
+            "--date",
+            "2024-03-06",
+            "-o",
+            str(patch),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    new = tmp_path / "new.yaml"
+    res = runner.invoke(app, ["apply", str(patch), "--scenario", "teaching-river", "-o", str(new)])
+    assert res.exit_code == 0, res.output
+    assert "applied: LO red line on dam_height: dam_120" in res.output
+    assert "since the last version:" in res.output
+    assert new.exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("edits:\n  - kind: position\n    party: LO\n")
+    res = runner.invoke(app, ["apply", str(bad), "--scenario", "teaching-river", "-o", str(new)])
+    assert res.exit_code == 2 and "bad.yaml:2: edits[0].issue" in res.output
+
+
+def test_compare_names_the_change():
+    from accord.workbench import Workbench, compare
+
+    scenario = resolve("teaching-river")
+    before = Workbench(scenario).analyze(models=("compromise",), runs=10)
+    assert compare(before, before) == [
+        "no change in which drafts each party accepts or in the zone of agreement"
+    ]
+    text = "Upland rejects a fish ladder at the dam.\nUpland rejects a full bypass channel.\n"
+    patch = ingest_text(scenario, text, date=dt.date(2024, 3, 6))
+    new, done = apply_patch(scenario, patch)
+    assert done[1:] == [
+        "UP red line on fish_passage: ladder",
+        "UP red line on fish_passage: bypass",
+    ]
+    after = Workbench(new).analyze(models=("compromise",), runs=10)
+    assert compare(before, after) == [
+        "UP no longer accepts commission-2 (red line on fish_passage)",
+        "the zone of agreement closed because the red lines leave no option on fish_passage",
+    ]

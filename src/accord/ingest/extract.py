@@ -117,9 +117,8 @@ def _stem(word: str) -> str:
 
 def stems(text: str) -> frozenset[str]:
     """The content-word stems of ``text`` (lowercase, stop words dropped, 6-letter prefixes)."""
-    return frozenset(
-        _stem(w) for w in re.findall(r"[A-Za-z][A-Za-z\-]+", text) if w.lower() not in _STOP
-    )
+    words = {_stem(w) for w in re.findall(r"[A-Za-z][A-Za-z\-]+", text) if w.lower() not in _STOP}
+    return frozenset(words | set(re.findall(r"\d+(?:\.\d+)?", text)))
 
 
 def adjectival(name: str) -> list[str]:
@@ -222,7 +221,9 @@ def match_option(scenario: Scenario, text: str) -> tuple[str, str, float] | None
             option_words = stems(option.label + " " + (option.description or "")) | issue_words
             if not option_words:
                 continue
-            hit = len(words & option_words)
+            shared = words & option_words
+            # a number both name (120 m, 50%) says more than any word
+            hit = len(shared) + 2 * sum(w[0].isdigit() for w in shared)
             score = hit / len(option_words) ** 0.5 / max(1.0, len(words) ** 0.25)
             if hit and (best is None or score > best[0]):
                 best = (score, issue.id, option.id)
@@ -337,6 +338,14 @@ def extract(
                         **_quote(sent),
                     }
                 )
+    dated = {
+        e["value"].get("venue") for e in edits if e["kind"] == "event" and not e["date_guessed"]
+    }
+    edits = [
+        e
+        for e in edits
+        if not (e["kind"] == "event" and e["date_guessed"] and e["value"].get("venue") in dated)
+    ]
     edits.extend(_draft(scenario, text, source_id, date))
     for number, edit in enumerate(edits, 1):
         edit["id"] = f"e{number}"
