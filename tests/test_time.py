@@ -118,3 +118,41 @@ def test_as_of_keeps_only_what_was_known(day: dt.date) -> None:
     earlier = as_of(UKRAINE, day - dt.timedelta(days=7))
     assert {d.id for d in earlier.drafts} <= {d.id for d in view.drafts}
     assert {e.id for e in earlier.events} <= {e.id for e in view.events}
+
+
+def test_workbench_as_of_november_does_not_score_the_24_december_text() -> None:
+    from accord import Workbench
+
+    december = [d.id for d in UKRAINE.drafts if d.date == dt.date(2025, 12, 24)]
+    assert december
+    bench = Workbench(UKRAINE, as_of=dt.date(2025, 11, 1))
+    assert bench.as_of == dt.date(2025, 11, 1)
+    scored = {e.draft for e in bench.evaluate_all()}
+    assert scored and not scored & set(december)
+    assert set(december) <= {e.draft for e in Workbench(UKRAINE).evaluate_all()}
+
+
+def test_cli_analyze_as_of() -> None:
+    import json
+
+    result = runner.invoke(
+        app,
+        [
+            "analyze",
+            "ukraine-2025",
+            "--as-of",
+            "2025-11-01",
+            "--runs",
+            "10",
+            "--brief",
+            "-",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["as_of"] == "2025-11-01"
+    assert "framework-20" not in json.dumps(data["evaluations"])
+    assert "ru-memo-2025-06" in json.dumps(data["evaluations"])
+    bad = runner.invoke(app, ["analyze", "ukraine-2025", "--as-of", "2025-13-01"])
+    assert bad.exit_code == 2
