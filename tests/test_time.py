@@ -156,3 +156,26 @@ def test_cli_analyze_as_of() -> None:
     assert "ru-memo-2025-06" in json.dumps(data["evaluations"])
     bad = runner.invoke(app, ["analyze", "ukraine-2025", "--as-of", "2025-13-01"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("evaluate", "teaching-river"),
+        ("diff", "teaching-river", "commission-1", "upland-offer"),
+        ("frontier", "teaching-river"),
+        ("bargain", "teaching-river"),
+        ("relax", "teaching-river"),
+        ("bridge", "teaching-river", "upland-offer"),
+        ("forecast", "teaching-river", "--runs", "10"),
+        ("simulate", "teaching-river"),
+    ],
+)
+def test_every_analysis_command_takes_as_of(args: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*args, "--as-of", "2024-04-10", "--json"])
+    assert result.exit_code == 0, result.output
+    # commission-2 (15 May) did not exist on 10 April
+    assert "commission-2" not in result.output
+    later = runner.invoke(app, [*args, "--as-of", "2024-03-10", "--json"])
+    if "upland-offer" in args:  # not yet on the table on 10 March
+        assert later.exit_code == 2 and "upland-offer" in later.output

@@ -84,6 +84,17 @@ def as_of_day(value: dt.datetime | None) -> dt.date | None:
     return None if value is None else value.date()
 
 
+def resolve_as_of(spec: str | None, as_of: dt.datetime | None) -> Scenario:
+    """The scenario named by ``spec`` (an embedded id or a file), as it stood on ``--as-of``
+    when given (:func:`accord.model.as_of`)."""
+    from accord.model.timing import as_of as scenario_as_of
+    from accord.scenarios import resolve
+
+    scenario = resolve(spec)
+    day = as_of_day(as_of)
+    return scenario if day is None else scenario_as_of(scenario, day)
+
+
 T = TypeVar("T")
 
 
