@@ -139,14 +139,17 @@ def number(x: float | int | None) -> str:
 
 
 def emit_json(data: Any) -> None:
+    """Print data as indented JSON on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def compiled_for(scenario: Scenario, shocks: Sequence[str] | None) -> Compiled:
+    """Compile a scenario under the named shocks."""
     return compile_scenario(scenario, shocks=tuple(shocks or ()))
 
 
 def draft_id(scenario: Scenario, draft: str) -> str:
+    """Check a draft id (BadParameter naming the valid ids)."""
     ids = [d.id for d in scenario.drafts]
     if draft not in ids:
         raise UsageFailure(
@@ -156,15 +159,18 @@ def draft_id(scenario: Scenario, draft: str) -> str:
 
 
 def option_label(compiled: Compiled, issue: str, option: str) -> str:
+    """The label of an issue's option."""
     i = compiled.issue_index(issue)
     return compiled.option_labels[i][compiled.option_index(i, option)]
 
 
 def point_label(number: int | None) -> str:
+    """A point number as P7, or the status quo where no point sets the issue."""
     return "silent: status quo" if number is None else f"P{number}"
 
 
 def shorten(text: str, width: int = 110) -> str:
+    """Text flattened to one line and cut to width characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 3] + "..."
 
@@ -176,6 +182,7 @@ PartiesOpt = Annotated[
 
 
 def chosen_parties(compiled: Compiled, parties: str | None) -> list[str] | None:
+    """The party ids of a comma-separated --parties value, checked (None: all parties)."""
     if parties is None:
         return None
     chosen = [p.strip() for p in parties.split(",") if p.strip()]
