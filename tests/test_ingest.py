@@ -165,3 +165,18 @@ def test_compare_names_the_change():
         "UP no longer accepts commission-2 (red line on fish_passage)",
         "the zone of agreement closed because the red lines leave no option on fish_passage",
     ]
+
+
+def test_dated_edits_and_as_of():
+    """A later article moves the scenario's as_of; its red lines hold from the article's day."""
+    from accord.model.timing import as_of
+
+    scenario = resolve("teaching-river")
+    day = dt.date(2030, 1, 8)
+    patch = ingest_text(scenario, "Upland rejects a fish ladder at the dam.\n", date=day)
+    new, done = apply_patch(scenario, patch)
+    assert new.as_of == day and f"as_of moved to {day}" in done
+    line = new.preferences["UP"]["fish_passage"].red_lines[-1]
+    assert (line.option, line.start) == ("ladder", day)
+    earlier = as_of(new, dt.date(2029, 12, 31))
+    assert all(r.option != "ladder" for r in earlier.preferences["UP"]["fish_passage"].red_lines)

@@ -138,6 +138,8 @@ def apply_patch(scenario: Scenario, patch: dict[str, Any]) -> tuple[Scenario, li
                 line: dict[str, Any] = {"option": edit["option"]}
                 if source:
                     line["source"] = source
+                if edit.get("from"):
+                    line["from"] = str(edit["from"])
                 pref.setdefault("red_lines", []).append(line)
                 done.append(f"{edit['party']} red line on {edit['issue']}: {edit['option']}")
             else:
@@ -145,6 +147,11 @@ def apply_patch(scenario: Scenario, patch: dict[str, Any]) -> tuple[Scenario, li
                 if source:
                     pref["position_source"] = [source]
                 done.append(f"{edit['party']} seeks {edit['issue']}: {edit['option']}")
+    day = patch.get("date")
+    if day is not None and str(day) > str(data["as_of"]):
+        # the scenario now knows what the article reported: it stands as of the article's day
+        data["as_of"] = str(day)
+        done.append(f"as_of moved to {day}")
     try:
         new = load_text(yaml.safe_dump(data, sort_keys=False), name=f"{name} applied")
     except ScenarioError as exc:
