@@ -16,11 +16,13 @@ from rich.table import Table
 from rich.text import Text
 
 from accord.cli.common import (
+    AsOfOpt,
     JsonOpt,
     ScenarioArg,
     ShockOpt,
     UsageFailure,
     app,
+    as_of_day,
     emit_json,
     err,
     number,
@@ -92,6 +94,7 @@ def analyze(
             " SCENARIO-brief.html; - to write none).",
         ),
     ] = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The main job: the bottom line first, then each draft scored and compared, the agreement
@@ -106,7 +109,7 @@ def analyze(
                 f"unknown section(s) {', '.join(map(repr, unknown))}"
                 f" (expected some of: {', '.join(SECTIONS)})"
             )
-        bench = Workbench(resolve(scenario), tuple(shock or ()))
+        bench = Workbench(resolve(scenario), tuple(shock or ()), as_of=as_of_day(as_of))
         with _stages() as stage:
             analysis = bench.analyze(runs=runs, seed=seed, progress=stage)
             brief_path = None if brief == "-" else (brief or f"{analysis.scenario.id}-brief.html")

@@ -3,6 +3,7 @@ guard (exit code 2, one line per problem) and small renderers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -65,6 +66,33 @@ ShockOpt = Annotated[
     list[str] | None,
     typer.Option("--shock", help="Apply a named what-if shock before scoring (repeatable)."),
 ]
+
+
+AsOfOpt = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Analyse the negotiation as it stood on this day (YYYY-MM-DD): only the drafts,"
+        " events, claims and sources known by then.",
+    ),
+]
+
+
+def as_of_day(value: dt.datetime | None) -> dt.date | None:
+    """The ``--as-of`` option as a date (Typer parses dates as datetimes)."""
+    return None if value is None else value.date()
+
+
+def resolve_as_of(spec: str | None, as_of: dt.datetime | None) -> Scenario:
+    """The scenario named by ``spec`` (an embedded id or a file), as it stood on ``--as-of``
+    when given (:func:`accord.model.as_of`)."""
+    from accord.model.timing import as_of as scenario_as_of
+    from accord.scenarios import resolve
+
+    scenario = resolve(spec)
+    day = as_of_day(as_of)
+    return scenario if day is None else scenario_as_of(scenario, day)
 
 
 T = TypeVar("T")
