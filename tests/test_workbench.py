@@ -327,3 +327,15 @@ def test_analyze_never_fails_on_a_valid_scenario(scenario: Scenario) -> None:
     assert isinstance(analysis, Analysis)
     json.dumps(analysis.to_dict(), default=str)
     brief_of(analysis)
+
+
+def test_a_model_that_cannot_forecast_an_issue_says_why() -> None:
+    labour = load_scenario(DATA / "labour.yaml")
+    ens = Workbench(labour).forecast(models=("eum", "compromise"), runs=3)
+    missing = {(m.model, m.issue): m.reason for m in ens.missing}
+    assert "FED" in missing[("eum", "hours")]
+    assert ("compromise", "hours") not in missing
+    with pytest.raises(KeyError, match="FED states none"):
+        ens.get("eum", "hours")
+    assert ens.find("eum", "hours") is None
+    assert ens.get("compromise", "hours").issue == "hours"
