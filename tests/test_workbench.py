@@ -252,7 +252,7 @@ def user_scenarios(draw: st.DrawFn) -> Scenario:
     issues = []
     for i in range(n_issues):
         low = draw(st.integers(1, 50))
-        width = draw(st.integers(1, 20))
+        width = draw(st.integers(2, 20))
         n_opts = draw(st.integers(1, 3))
         positions = sorted(
             draw(

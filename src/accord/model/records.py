@@ -4,7 +4,8 @@ A scenario file is a mapping with these top-level keys (see ``accord schema`` fo
 Schema and ``docs/howto-scenario.md`` for a walk-through):
 
 ``id``, ``title``, ``as_of``, ``description``, ``invented``, ``provenance``, ``sources``, ``facts``,
-``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``.
+``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``, ``constraints``
+(cross-issue :class:`Link` records: ``excludes`` / ``requires``).
 
 Every number that states something about the world (a salience, an option value, a BATNA, a
 capability, a shock's size) is a :class:`Quantity`: a value with a ``source`` id (or several) or an
@@ -522,6 +523,38 @@ class Shock(Sourced):
     edits: Annotated[list[Edit], Field(min_length=1)]
 
 
+# --- cross-issue constraints -----------------------------------------------------------------
+
+
+class LinkKind(StrEnum):
+    """``excludes``: a package may not meet both ``when`` and ``then``; ``requires``: a package
+    that meets ``when`` must meet ``then``."""
+
+    EXCLUDES = "excludes"
+    REQUIRES = "requires"
+
+
+class Link(Sourced):
+    """A cross-issue constraint: options that cannot stand together (``excludes``) or an option
+    that needs another (``requires``). Like any claim it carries a ``source`` or an
+    ``assumption``; every engine only produces packages that satisfy it."""
+
+    id: Id
+    kind: LinkKind
+    when: Condition
+    then: Condition
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _two_issues(self) -> Link:
+        if self.when.issue == self.then.issue:
+            raise ValueError(
+                f"when and then name the same issue {self.when.issue!r}"
+                " (expected two different issues: a constraint within one issue is a red line)"
+            )
+        return self
+
+
 # --- the scenario ----------------------------------------------------------------------------
 
 
@@ -543,6 +576,7 @@ class Scenario(Record):
     drafts: list[Draft] = []
     events: list[Event] = []
     shocks: list[Shock] = []
+    constraints: list[Link] = []
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:
