@@ -19,6 +19,9 @@ array                  shape       meaning
 ``ideal``              (P, I)      ideal position on the scale (NaN where none)
 =====================  ==========  ======================================================
 
+Cross-issue constraints compile to :class:`CompiledLink` records (``links``); every engine keeps
+to packages that satisfy them (:func:`links_satisfied`).
+
 Drafts compile to a package (an option index per issue, the status quo where the draft is
 silent) and the point that sets each issue; ratification rules compile to option masks.
 """
@@ -52,6 +55,8 @@ class CompileError(ValueError):
 
 @dataclass(frozen=True)
 class CompiledPoint:
+    """A draft point: its number, text and the options it sets."""
+
     number: int
     text: str
     sets: tuple[tuple[int, int], ...]  # (issue index, option index)
@@ -61,6 +66,8 @@ class CompiledPoint:
 
 @dataclass(frozen=True)
 class CompiledDraft:
+    """A compiled draft: its points and the package it sets."""
+
     id: str
     title: str
     author: str | None
@@ -73,6 +80,8 @@ class CompiledDraft:
 
 @dataclass(frozen=True)
 class CompiledBlocker:
+    """A fact that blocks a ratification rule."""
+
     fact: str
     label: str
     holds: bool | None  # None: the claims disagree or are not yes/no
@@ -81,6 +90,8 @@ class CompiledBlocker:
 
 @dataclass(frozen=True)
 class CompiledRule:
+    """A party's ratification rule in index form."""
+
     party: int
     id: str
     name: str
@@ -90,6 +101,36 @@ class CompiledRule:
     requires_text: tuple[str, ...]
     blockers: tuple[CompiledBlocker, ...]
     passes: bool | None
+
+
+@dataclass(frozen=True)
+class CompiledLink:
+    """A cross-issue constraint: ``when_mask``/``then_mask`` are (O,) option masks of issues
+    ``when_issue``/``then_issue``. ``excludes``: no package meets both; ``requires``: a package
+    that meets ``when`` meets ``then``."""
+
+    id: str
+    kind: str
+    when_issue: int
+    when_mask: BoolArray
+    then_issue: int
+    then_mask: BoolArray
+
+    def satisfied(self, packages: npt.ArrayLike) -> BoolArray:
+        """True where a package (shape (..., I)) satisfies the constraint."""
+        x = np.asarray(packages, dtype=np.int64)
+        a = self.when_mask[x[..., self.when_issue]]
+        b = self.then_mask[x[..., self.then_issue]]
+        return np.asarray(~(a & b) if self.kind == "excludes" else (~a | b))
+
+
+def links_satisfied(links: Sequence[CompiledLink], packages: npt.ArrayLike) -> BoolArray:
+    """True where a package (shape (..., I)) satisfies every constraint in ``links``."""
+    x = np.asarray(packages, dtype=np.int64)
+    ok = np.ones(x.shape[:-1], dtype=bool)
+    for link in links:
+        ok &= link.satisfied(x)
+    return ok
 
 
 @dataclass(frozen=True)
@@ -117,22 +158,28 @@ class Compiled:
     drafts: Mapping[str, CompiledDraft]
     rules: tuple[CompiledRule, ...]
     shocks: tuple[str, ...] = ()
+    links: tuple[CompiledLink, ...] = ()
 
     @property
     def n_parties(self) -> int:
+        """The number of parties."""
         return len(self.party_ids)
 
     @property
     def n_issues(self) -> int:
+        """The number of issues."""
         return len(self.issue_ids)
 
     def party_index(self, party_id: str) -> int:
+        """The index of a party id."""
         return self.party_ids.index(party_id)
 
     def issue_index(self, issue_id: str) -> int:
+        """The index of an issue id."""
         return self.issue_ids.index(issue_id)
 
     def option_index(self, issue: int, option_id: str) -> int:
+        """The index of an option id within an issue."""
         return self.option_ids[issue].index(option_id)
 
     @property
@@ -143,6 +190,7 @@ class Compiled:
 
     @property
     def utility_max(self) -> FloatArray:
+        """Each party's highest utility of any valid package (its best option on every issue)."""
         high = np.where(self.valid[None], self.values, -np.inf).max(axis=2)
         return np.asarray((self.weights * high).sum(axis=1))
 
@@ -284,6 +332,21 @@ def compile_scenario(
     issue_ids = [issue.id for issue in issues]
     drafts = {d.id: _compile_draft(d, issue_ids, option_index, status_quo) for d in scenario.drafts}
     rules = _compile_rules(scenario, party_ids, option_index, n_o)
+    links = []
+    issue_pos = {key: i for i, key in enumerate(issue_ids)}
+    for link in scenario.constraints:
+        masks = []
+        for cond in (link.when, link.then):
+            m = np.zeros(n_o, dtype=bool)
+            i = issue_pos[cond.issue]
+            m[[option_index[i][o] for o in cond.options]] = True
+            m.setflags(write=False)
+            masks.append((i, m))
+        links.append(
+            CompiledLink(
+                link.id, link.kind.value, masks[0][0], masks[0][1], masks[1][0], masks[1][1]
+            )
+        )
     arrays = [values, weights, allowed, valid, n_options, positions, status_quo, batna]
     arrays += [capability, salience, ideal]
     for array in arrays:
@@ -310,6 +373,7 @@ def compile_scenario(
         drafts=drafts,
         rules=tuple(rules),
         shocks=tuple(shocks),
+        links=tuple(links),
     )
 
 

@@ -3,7 +3,8 @@
 ``utilities(compiled, packages)`` is the one vectorised scoring function every engine uses;
 ``evaluate(compiled, draft_id)`` turns a draft into a named record: each party's utility, its gain
 over BATNA normalised to the party's range, the red lines crossed (with the point that crosses
-each), whether the party can accept, and the ratification steps the draft triggers.
+each), whether the party can accept, the ratification steps the draft triggers, and the
+cross-issue constraints it breaks (a draft that breaks one is acceptable to no one as a whole).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class RedLineCrossing:
 
 @dataclass(frozen=True)
 class PartyEvaluation:
+    """How one party scores a draft: utility, BATNA, red lines crossed, acceptance."""
+
     party: str
     utility: float
     gain: float
@@ -76,6 +79,8 @@ class PartyEvaluation:
 
 @dataclass(frozen=True)
 class IssueSetting:
+    """The option a draft sets on an issue, and the point that sets it."""
+
     issue: str
     option: str
     point: int | None  # None: silent, the status quo holds
@@ -84,6 +89,8 @@ class IssueSetting:
 
 @dataclass(frozen=True)
 class DraftEvaluation:
+    """A draft scored for every party."""
+
     draft: str
     title: str
     package: tuple[IssueSetting, ...]
@@ -91,9 +98,11 @@ class DraftEvaluation:
     acceptable_to_all: bool
     ratification: tuple[RatificationStep, ...]
     shocks: tuple[str, ...]
+    broken_constraints: tuple[str, ...] = ()  # ids of cross-issue constraints the draft breaks
 
     @property
     def silent_issues(self) -> tuple[str, ...]:
+        """The issues no point of the draft sets (they stay at the status quo)."""
         return tuple(s.issue for s in self.package if s.point is None)
 
     def party(self, party_id: str) -> PartyEvaluation:
@@ -104,6 +113,7 @@ class DraftEvaluation:
         raise UnknownId("party", party_id, [p.party for p in self.parties])
 
     def to_dict(self) -> dict[str, Any]:
+        """The evaluation as plain JSON-ready data."""
         data = asdict(self)
         data["silent_issues"] = list(self.silent_issues)
         return data
@@ -160,12 +170,14 @@ def evaluate(compiled: Compiled, draft: str | CompiledDraft) -> DraftEvaluation:
                 red_lines=lines,
             )
         )
+    broken = tuple(link.id for link in compiled.links if not link.satisfied(x))
     return DraftEvaluation(
         draft=d.id,
         title=d.title,
         package=setting,
         parties=tuple(parties),
-        acceptable_to_all=bool(ok.all()),
+        acceptable_to_all=bool(ok.all()) and not broken,
+        broken_constraints=broken,
         ratification=ratification_steps(compiled, d),
         shocks=compiled.shocks,
     )
