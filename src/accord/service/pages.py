@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from accord.service import auth, resources
 from accord.service.access import Forbidden, Viewer, check_member, hidden_parties, public_document
-from accord.service.kit import start_session
+from accord.service.kit import TooManySignIns, check_password, start_session
 from accord.service.store import Missing, User
 
 HERE = Path(__file__).parent
@@ -108,13 +108,16 @@ def mount_pages(app: FastAPI, service: Any) -> None:
         password: str = Form(...),
         next: str = Form("/"),
     ) -> Response:
-        found = store.user_by_name(name)
-        if found is None or not auth.verify_password(found[1], password):
+        try:
+            user = check_password(service, request, name, password)
+        except TooManySignIns as exc:
+            return page("login.html", request, 429, next=_local(next), error=str(exc))
+        if user is None:
             return page(
                 "login.html", request, 401, next=_local(next), error="wrong user name or password"
             )
         response = RedirectResponse(_local(next), status_code=303)
-        start_session(service, response, found[0])
+        start_session(service, response, user, request)
         return response
 
     @app.post("/logout", include_in_schema=False)
