@@ -206,7 +206,10 @@ const accord = (() => {
         const best = Object.entries(f.option_probability).sort((a, b) => b[1] - a[1])[0];
         html += `<tr><td>${esc(f.issue)}</td><td>${esc(f.model)}</td><td class="num">${fmt(f.mean)}</td><td>${esc(best[0])} (${Math.round(best[1] * 100)}%)</td></tr>`;
       }
-      table.innerHTML = html + "</tbody></table>";
+      html += "</tbody></table>";
+      const none = r.data.no_forecast || [];
+      if (none.length) html += "<h2>No forecast</h2><ul id=\"no-forecast\">" + none.map((m) => `<li>${esc((scales[m.issue] || {}).name || m.issue)} (${esc(m.model)}): ${esc(m.reason)}</li>`).join("") + "</ul>";
+      table.innerHTML = html;
     };
     form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
     await run();
