@@ -4,7 +4,7 @@ A scenario file is a mapping with these top-level keys (see ``accord schema`` fo
 Schema and ``docs/howto-scenario.md`` for a walk-through):
 
 ``id``, ``title``, ``as_of``, ``description``, ``invented``, ``provenance``, ``sources``, ``facts``,
-``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``.
+``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``, ``uncertainty``.
 
 Every number that states something about the world (a salience, an option value, a BATNA, a
 capability, a shock's size) is a :class:`Quantity`: a value with a ``source`` id (or several) or an
@@ -507,6 +507,44 @@ class Shock(Sourced):
     edits: Annotated[list[Edit], Field(min_length=1)]
 
 
+# --- uncertainty -----------------------------------------------------------------------------
+
+
+_Width = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Widths(Record):
+    """Default half-widths of the judgement numbers of one provenance class: a number ``v``
+    without its own ``range``/``dist`` is sampled uniformly in ``[v - w, v + w]`` (clipped to its
+    valid range). ``capability`` is relative: ``[v (1 - w), v (1 + w)]``."""
+
+    salience: _Width = 0.0
+    batna: _Width = 0.0
+    value: _Width = 0.0
+    capability: _Width = 0.0
+
+
+class Uncertainty(Record):
+    """The scenario's default uncertainty, stated once: ``sourced`` widths for numbers with a
+    source, ``assumption`` widths for numbers with an assumption note or none (assumptions are
+    at least as uncertain as sourced numbers), and the ``reason`` for the choice."""
+
+    reason: Text
+    sourced: Widths = Widths()
+    assumption: Widths = Widths()
+
+    @model_validator(mode="after")
+    def _assumption_wider(self) -> Uncertainty:
+        for name in Widths.model_fields:
+            narrow, wide = getattr(self.sourced, name), getattr(self.assumption, name)
+            if narrow > wide:
+                raise ValueError(
+                    f"sourced.{name} {narrow:g} is wider than assumption.{name} {wide:g}"
+                    " (expected a sourced number to be at most as uncertain as an assumption)"
+                )
+        return self
+
+
 # --- the scenario ----------------------------------------------------------------------------
 
 
@@ -528,6 +566,7 @@ class Scenario(Record):
     drafts: list[Draft] = []
     events: list[Event] = []
     shocks: list[Shock] = []
+    uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:
