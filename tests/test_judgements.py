@@ -27,9 +27,9 @@ BASE = Path(__file__).parent / "data" / "base.yaml"
 
 BLOCK = """
 uncertainty:
-  reason: test widths
+  assumption: test widths
   sourced: {salience: 0.05, batna: 0.05, value: 0.05, capability: 0.1}
-  assumption: {salience: 0.2, batna: 0.1, value: 0.1, capability: 0.3}
+  assumed: {salience: 0.2, batna: 0.1, value: 0.1, capability: 0.3}
 """
 
 
@@ -62,7 +62,7 @@ def test_a_scenario_with_nothing_uncertain_says_so() -> None:
     assert nothing_uncertain(fixed) == NOTHING_UNCERTAIN
     assert uncertain_judgements(fixed) == ()
     with_block = Scenario.model_validate(
-        {**fixed.model_dump(mode="python", by_alias=True), "uncertainty": {"reason": "r"}}
+        {**fixed.model_dump(mode="python", by_alias=True), "uncertainty": {"assumption": "r"}}
     )
     assert nothing_uncertain(with_block) == NOTHING_UNCERTAIN  # all widths zero: still fixed
     assert nothing_uncertain(_base(BLOCK)) is None
@@ -70,7 +70,7 @@ def test_a_scenario_with_nothing_uncertain_says_so() -> None:
 
 def test_default_widths_follow_provenance() -> None:
     u = Uncertainty.model_validate(
-        {"reason": "r", "sourced": {"salience": 0.05}, "assumption": {"salience": 0.2}}
+        {"assumption": "r", "sourced": {"salience": 0.05}, "assumed": {"salience": 0.2}}
     )
     sourced = Quantity(value=0.5, source=["s1"])
     assumed = Quantity(value=0.5, assumption="a guess")
@@ -82,22 +82,22 @@ def test_default_widths_follow_provenance() -> None:
     assert edge.range is not None and edge.range[1] == 1.0  # clipped to the valid range
     own = Quantity(value=0.5, range=(0.4, 0.6), assumption="x")
     assert effective(own, "salience", u) is own  # a stated range wins
-    cap = Uncertainty.model_validate({"reason": "r", "assumption": {"capability": 0.5}})
+    cap = Uncertainty.model_validate({"assumption": "r", "assumed": {"capability": 0.5}})
     assert effective(Quantity(value=2.0), "capability", cap).range == (1.0, 3.0)
     assert effective(sourced, "salience", None) is sourced
 
 
 def test_the_block_is_validated_with_clear_errors() -> None:
-    with pytest.raises(ValidationError, match=r"wider than assumption\.salience"):
+    with pytest.raises(ValidationError, match=r"wider than assumed\.salience"):
         Uncertainty.model_validate(
-            {"reason": "r", "sourced": {"salience": 0.3}, "assumption": {"salience": 0.1}}
+            {"assumption": "r", "sourced": {"salience": 0.3}, "assumed": {"salience": 0.1}}
         )
     with pytest.raises(ValidationError, match="less than or equal to 1"):
-        Uncertainty.model_validate({"reason": "r", "assumption": {"batna": 1.5}})
-    with pytest.raises(ValidationError, match="reason"):
-        Uncertainty.model_validate({"assumption": {"batna": 0.1}})
+        Uncertainty.model_validate({"assumption": "r", "assumed": {"batna": 1.5}})
+    with pytest.raises(ValidationError, match="assumption"):
+        Uncertainty.model_validate({"assumed": {"batna": 0.1}})
     with pytest.raises(ScenarioError, match="uncertainty"):
-        _base("\nuncertainty:\n  reason: r\n  assumption: {salinece: 0.1}\n")
+        _base("\nuncertainty:\n  assumption: r\n  assumed: {salinece: 0.1}\n")
 
 
 @settings(max_examples=40, deadline=None)
@@ -111,8 +111,8 @@ def test_every_judgement_spread_contains_its_value(
     sal: float, batna: float, value: float, cap: float
 ) -> None:
     u = Uncertainty(
-        reason="r",
-        assumption={"salience": sal, "batna": batna, "value": value, "capability": cap},  # type: ignore[arg-type]
+        assumption="r",
+        assumed={"salience": sal, "batna": batna, "value": value, "capability": cap},  # type: ignore[arg-type]
     )
     s = _fixed(_base()).model_copy(update={"uncertainty": u})
     for j in judgements(s):

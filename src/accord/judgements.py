@@ -3,7 +3,7 @@
 A judgement is a salience, a capability, a BATNA or an entry of a values table. Its spread is
 its own ``range``/``dist`` where it states one; otherwise the default half-width that the
 scenario's ``uncertainty:`` block gives for its provenance (``sourced`` for a number with a
-source, ``assumption`` for one with an assumption note or none). A zero width leaves the number
+source, ``assumed`` for one with an assumption note or none). A zero width leaves the number
 fixed.
 
 :func:`judgements` lists them; :func:`effective` gives the quantity with its spread as a
@@ -72,7 +72,7 @@ def effective(q: Quantity, kind: Kind, uncertainty: Uncertainty | None) -> Quant
     the kind's valid range)."""
     if q.range is not None or q.dist is not None or uncertainty is None:
         return q
-    widths = uncertainty.sourced if provenance(q) == "sourced" else uncertainty.assumption
+    widths = uncertainty.sourced if provenance(q) == "sourced" else uncertainty.assumed
     w = float(getattr(widths, kind))
     if w == 0.0:
         return q

@@ -527,19 +527,20 @@ class Widths(Record):
 class Uncertainty(Record):
     """The scenario's default uncertainty, stated once: ``sourced`` widths for numbers with a
     source, ``assumption`` widths for numbers with an assumption note or none (assumptions are
-    at least as uncertain as sourced numbers), and the ``reason`` for the choice."""
+    at least as uncertain as sourced numbers), and the ``assumption`` that explains the choice
+    (the widths are judgements too)."""
 
-    reason: Text
+    assumption: Text
     sourced: Widths = Widths()
-    assumption: Widths = Widths()
+    assumed: Widths = Widths()
 
     @model_validator(mode="after")
-    def _assumption_wider(self) -> Uncertainty:
+    def _assumed_wider(self) -> Uncertainty:
         for name in Widths.model_fields:
-            narrow, wide = getattr(self.sourced, name), getattr(self.assumption, name)
+            narrow, wide = getattr(self.sourced, name), getattr(self.assumed, name)
             if narrow > wide:
                 raise ValueError(
-                    f"sourced.{name} {narrow:g} is wider than assumption.{name} {wide:g}"
+                    f"sourced.{name} {narrow:g} is wider than assumed.{name} {wide:g}"
                     " (expected a sourced number to be at most as uncertain as an assumption)"
                 )
         return self
