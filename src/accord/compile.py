@@ -52,6 +52,8 @@ class CompileError(ValueError):
 
 @dataclass(frozen=True)
 class CompiledPoint:
+    """A draft point: its number, text and the options it sets."""
+
     number: int
     text: str
     sets: tuple[tuple[int, int], ...]  # (issue index, option index)
@@ -61,6 +63,8 @@ class CompiledPoint:
 
 @dataclass(frozen=True)
 class CompiledDraft:
+    """A compiled draft: its points and the package it sets."""
+
     id: str
     title: str
     author: str | None
@@ -73,6 +77,8 @@ class CompiledDraft:
 
 @dataclass(frozen=True)
 class CompiledBlocker:
+    """A fact that blocks a ratification rule."""
+
     fact: str
     label: str
     holds: bool | None  # None: the claims disagree or are not yes/no
@@ -81,6 +87,8 @@ class CompiledBlocker:
 
 @dataclass(frozen=True)
 class CompiledRule:
+    """A party's ratification rule in index form."""
+
     party: int
     id: str
     name: str
@@ -120,19 +128,24 @@ class Compiled:
 
     @property
     def n_parties(self) -> int:
+        """The number of parties."""
         return len(self.party_ids)
 
     @property
     def n_issues(self) -> int:
+        """The number of issues."""
         return len(self.issue_ids)
 
     def party_index(self, party_id: str) -> int:
+        """The index of a party id."""
         return self.party_ids.index(party_id)
 
     def issue_index(self, issue_id: str) -> int:
+        """The index of an issue id."""
         return self.issue_ids.index(issue_id)
 
     def option_index(self, issue: int, option_id: str) -> int:
+        """The index of an option id within an issue."""
         return self.option_ids[issue].index(option_id)
 
     @property
@@ -143,6 +156,7 @@ class Compiled:
 
     @property
     def utility_max(self) -> FloatArray:
+        """Each party's highest utility of any valid package (its best option on every issue)."""
         high = np.where(self.valid[None], self.values, -np.inf).max(axis=2)
         return np.asarray((self.weights * high).sum(axis=1))
 

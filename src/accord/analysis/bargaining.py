@@ -59,9 +59,11 @@ class BargainingSolution:
 
     @property
     def found(self) -> bool:
+        """Whether the solution found a package."""
         return self.package is not None
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The solution as plain JSON-ready data (option ids where compiled is given)."""
         package: Any = list(self.package) if self.package is not None else None
         if compiled is not None and self.package is not None:
             package = {

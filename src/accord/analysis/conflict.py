@@ -36,6 +36,8 @@ def _package_dict(compiled: Compiled, package: Sequence[int]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Zopa:
+    """The zone of agreement: whether a package acceptable to all exists, with an example."""
+
     open: bool
     parties: tuple[str, ...]
     example: tuple[int, ...] | None
@@ -43,6 +45,7 @@ class Zopa:
     blocked_issues: tuple[str, ...]  # issues where the red lines together leave no option
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The zone as plain JSON-ready data (option ids where compiled is given)."""
         data = asdict(self)
         if compiled is not None and self.example is not None:
             data["example"] = _package_dict(compiled, self.example)
@@ -88,6 +91,7 @@ class Constraint:
     options: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        """The constraint as a sentence."""
         if self.kind == "red_line":
             return f"{self.party} drops its red line on {self.issue} ({', '.join(self.options)})"
         return f"{self.party} lowers its BATNA by {self.amount:g}"
@@ -95,15 +99,19 @@ class Constraint:
 
 @dataclass(frozen=True)
 class Relaxation:
+    """One set of red lines or BATNAs whose removal opens the zone."""
+
     constraints: tuple[Constraint, ...]
     example: tuple[int, ...]
     utilities: dict[str, float]
 
     @property
     def size(self) -> int:
+        """The number of constraints relaxed."""
         return len(self.constraints)
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The relaxation as plain JSON-ready data."""
         data = asdict(self)
         data["describe"] = [c.describe() for c in self.constraints]
         if compiled is not None:
@@ -113,6 +121,8 @@ class Relaxation:
 
 @dataclass(frozen=True)
 class Relaxations:
+    """The smallest relaxations that open the zone."""
+
     zopa_open: bool
     max_size: int
     batna_step: float
@@ -121,6 +131,7 @@ class Relaxations:
     relaxations: tuple[Relaxation, ...] = field(default=())
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The relaxations as plain JSON-ready data."""
         return {
             "zopa_open": self.zopa_open,
             "max_size": self.max_size,
@@ -219,6 +230,8 @@ def minimal_relaxations(
 
 @dataclass(frozen=True)
 class Change:
+    """One issue changed by a bridge, from the draft's option to another."""
+
     issue: str
     from_option: str
     from_point: int | None
@@ -227,6 +240,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Bridge:
+    """The fewest issue changes that make a draft acceptable to all."""
+
     draft: str
     found: bool
     package: tuple[int, ...] | None
@@ -236,6 +251,7 @@ class Bridge:
     min_gain: float | None
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The bridge as plain JSON-ready data."""
         data = asdict(self)
         if compiled is not None and self.package is not None:
             data["package"] = _package_dict(compiled, self.package)
@@ -297,6 +313,8 @@ def bridge(
 
 @dataclass(frozen=True)
 class Improvements:
+    """Pareto improvements on a draft: packages no party likes less and some like more."""
+
     draft: str
     parties: tuple[str, ...]
     points: FloatArray
@@ -304,6 +322,7 @@ class Improvements:
     truncated: bool
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The improvements as plain JSON-ready data."""
         return {
             "draft": self.draft,
             "parties": list(self.parties),

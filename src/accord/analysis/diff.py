@@ -19,6 +19,8 @@ from accord.compile import Compiled, CompiledDraft, CompiledPoint
 
 @dataclass(frozen=True)
 class PointChange:
+    """A point added, removed or changed between two drafts (matched by text)."""
+
     kind: str  # added | removed | changed
     a: tuple[int, ...]  # point numbers in draft a
     b: tuple[int, ...]  # point numbers in draft b
@@ -28,6 +30,8 @@ class PointChange:
 
 @dataclass(frozen=True)
 class IssueChange:
+    """An issue whose option differs between two drafts."""
+
     issue: str
     a_option: str
     a_point: int | None  # None: silent in a (status quo)
@@ -37,6 +41,8 @@ class IssueChange:
 
 @dataclass(frozen=True)
 class UtilityChange:
+    """A party's utility of draft a and of draft b."""
+
     party: str
     a: float
     b: float
@@ -47,6 +53,8 @@ class UtilityChange:
 
 @dataclass(frozen=True)
 class DraftDiff:
+    """How draft b differs from draft a: points, issue options and each party's utility."""
+
     a: str
     b: str
     points: tuple[PointChange, ...]
@@ -55,6 +63,7 @@ class DraftDiff:
     unchanged_points: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The diff as plain JSON-ready data."""
         return asdict(self)
 
 
@@ -75,6 +84,7 @@ def _origins(compiled: Compiled, ref: str, target: str, depth: int = 0) -> set[i
 
 
 def diff(compiled: Compiled, a: str | CompiledDraft, b: str | CompiledDraft) -> DraftDiff:
+    """Compare two compiled drafts (by id or as compiled drafts): points, options and utilities."""
     da = compiled.drafts[a] if isinstance(a, str) else a
     db = compiled.drafts[b] if isinstance(b, str) else b
     a_points = {p.number: p for p in da.points}

@@ -65,6 +65,8 @@ class RedLineCrossing:
 
 @dataclass(frozen=True)
 class PartyEvaluation:
+    """How one party scores a draft: utility, BATNA, red lines crossed, acceptance."""
+
     party: str
     utility: float
     gain: float
@@ -76,6 +78,8 @@ class PartyEvaluation:
 
 @dataclass(frozen=True)
 class IssueSetting:
+    """The option a draft sets on an issue, and the point that sets it."""
+
     issue: str
     option: str
     point: int | None  # None: silent, the status quo holds
@@ -84,6 +88,8 @@ class IssueSetting:
 
 @dataclass(frozen=True)
 class DraftEvaluation:
+    """A draft scored for every party."""
+
     draft: str
     title: str
     package: tuple[IssueSetting, ...]
@@ -94,6 +100,7 @@ class DraftEvaluation:
 
     @property
     def silent_issues(self) -> tuple[str, ...]:
+        """The issues no point of the draft sets (they stay at the status quo)."""
         return tuple(s.issue for s in self.package if s.point is None)
 
     def party(self, party_id: str) -> PartyEvaluation:
@@ -104,6 +111,7 @@ class DraftEvaluation:
         raise UnknownId("party", party_id, [p.party for p in self.parties])
 
     def to_dict(self) -> dict[str, Any]:
+        """The evaluation as plain JSON-ready data."""
         data = asdict(self)
         data["silent_issues"] = list(self.silent_issues)
         return data

@@ -26,6 +26,8 @@ from accord.compile import Compiled, CompiledDraft
 
 @dataclass(frozen=True)
 class RatificationStep:
+    """One ratification step a party's rules require for a draft."""
+
     party: str
     rule: str
     name: str
@@ -37,6 +39,7 @@ class RatificationStep:
 
 
 def ratification_steps(compiled: Compiled, draft: CompiledDraft) -> tuple[RatificationStep, ...]:
+    """The ratification steps a draft triggers under each party's rules."""
     x = draft.package
     issues = np.arange(compiled.n_issues)
     steps = []

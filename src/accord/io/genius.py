@@ -63,6 +63,8 @@ class GeniusIssue:
 
 @dataclass(frozen=True)
 class GeniusDomain:
+    """A GENIUS domain read from its XML: its issues and their values."""
+
     path: Path
     issues: tuple[GeniusIssue, ...]
 

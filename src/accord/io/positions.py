@@ -47,6 +47,7 @@ class PositionsTable:
 
     @property
     def n_issues(self) -> int:
+        """The number of issues."""
         return len(self.issues)
 
 

@@ -25,6 +25,7 @@ class Problem:
 
     @property
     def path_text(self) -> str:
+        """The problem's field path as people read it (e.g. issues[2].options)."""
         return render_path(self.path)
 
 
@@ -38,13 +39,16 @@ class ScenarioError(Exception):
         super().__init__(self.report())
 
     def lines(self) -> list[str]:
+        """One formatted line per problem."""
         return [format_problem(self.file, p, self.data) for p in self.problems]
 
     def report(self) -> str:
+        """Every problem, one per line."""
         return "\n".join(self.lines())
 
 
 def format_problem(file: str, problem: Problem, data: Any = None) -> str:
+    """One problem as FILE:LINE: field: message."""
     where = f"{file}:{problem.line}" if problem.line is not None else file
     path = render_path(problem.path, data)
     return f"{where} {path}: {problem.message}" if path else f"{where}: {problem.message}"

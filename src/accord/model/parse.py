@@ -140,6 +140,7 @@ def parse_json(text: str) -> Parsed:
 
 
 def parse_text(text: str, *, fmt: str) -> Parsed:
+    """Parse YAML or JSON text (by fmt), keeping the line of every node."""
     return parse_json(text) if fmt == "json" else parse_yaml(text)
 
 

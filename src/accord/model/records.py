@@ -77,6 +77,25 @@ class Source(Record):
     note: Text | None = None
 
 
+class Dated(Record):
+    """Mix-in fields: the dates a claim held (YAML keys ``from``/``to``; open-ended when absent,
+    i.e. the scenario's whole span). :func:`accord.model.timing.as_of` keeps a claim on a day
+    only when ``from <= day <= to``."""
+
+    start: dt.date | None = Field(default=None, alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _dates(self) -> Any:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"from {self.start} is after to {self.end} (expected from <= to)")
+        return self
+
+    def holds_on(self, day: dt.date) -> bool:
+        """True when the claim's ``from``/``to`` window includes ``day``."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
 class Distribution(Record):
     """A distribution for ensembles. ``normal`` uses ``mean``/``sd``; ``uniform`` ``low``/``high``;
     ``triangular`` ``low``/``mode``/``high``; ``beta`` ``a``/``b`` on [0, 1]."""
@@ -112,10 +131,10 @@ class Distribution(Record):
         return self
 
 
-class Quantity(Record):
+class Quantity(Dated):
     """A number with its provenance: ``{value: 0.8, source: kyiv-indep-1121}`` or
     ``{value: 0.5, assumption: "midpoint: no reported figure"}``. A bare number is accepted and
-    written back bare."""
+    written back bare. ``from``/``to`` date the figure (e.g. a BATNA reported for a period)."""
 
     value: float
     source: Annotated[list[Id], Field(min_length=1)] | None = None
@@ -198,7 +217,7 @@ class Sourced(Record):
 # --- facts -----------------------------------------------------------------------------------
 
 
-class Claim(Sourced):
+class Claim(Sourced, Dated):
     """One report of a fact. Conflicting reports are separate claims, never averaged."""
 
     value: bool | float | Text
@@ -235,19 +254,11 @@ class Role(StrEnum):
     GUARANTOR = "guarantor"
 
 
-class Member(Sourced):
+class Member(Sourced, Dated):
     """A delegation member, with the dates the role was held (open-ended when absent)."""
 
     name: Text
     role: Text
-    start: dt.date | None = Field(default=None, alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
-
-    @model_validator(mode="after")
-    def _dates(self) -> Member:
-        if self.start and self.end and self.start > self.end:
-            raise ValueError(f"from {self.start} is after to {self.end} (expected from <= to)")
-        return self
 
 
 class RatificationKind(StrEnum):
@@ -284,6 +295,7 @@ _Unit = Annotated[Quantity, Field(description="A value on the party's 0..1 utili
 class Party(Record):
     id: Id
     name: Text
+    aliases: list[Text] = []  # other names the news uses (matched by `accord ingest`)
     roles: Annotated[list[Role], Field(min_length=1)]
     description: Text | None = None
     capability: _Capability | None = None
@@ -360,15 +372,15 @@ class Shape(StrEnum):
     STEP = "step"
 
 
-class RedLine(Sourced):
+class RedLine(Sourced, Dated):
     """An option the party refuses outright (non-compensatory)."""
 
     option: Id
     note: Text | None = None
 
 
-class Preference(Record):
-    """One party's stance on one issue."""
+class Preference(Dated):
+    """One party's stance on one issue, held from ``from`` to ``to`` (open-ended when absent)."""
 
     ideal: Id | Quantity | None = None
     salience: Quantity
@@ -441,7 +453,10 @@ class Point(Sourced):
         return _as_list(value)
 
 
-class Draft(Sourced):
+class Draft(Sourced, Dated):
+    """A draft text; ``date`` is when it was reported, ``from``/``to`` the days it was on the
+    table (open-ended when absent)."""
+
     id: Id
     title: Text
     date: dt.date | None = None

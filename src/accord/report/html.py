@@ -1,5 +1,7 @@
 """The brief as one self-contained HTML page: the tables in the page, the charts drawn by
-Plotly's JavaScript inlined once from the installed ``plotly`` package; no network address is
+Plotly's JavaScript inlined once from the partial bundle vendored in ``accord/report/static``
+(only the trace types the brief draws, see ``TRACE_TYPES``; rebuilt by
+``tools/build_plotly_bundle.sh``); no network address is
 requested (no CDN, no external font or image). Readable without JavaScript: the tables carry
 the numbers; the charts add the picture."""
 
@@ -23,11 +25,19 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def plotly_js() -> str:
-    """Plotly's JavaScript bundle, from the installed ``plotly`` package."""
-    from plotly.offline import get_plotlyjs
+def _static(name: str) -> str:
+    return resources.files("accord.report").joinpath("static", name).read_text(encoding="utf-8")
 
-    return str(get_plotlyjs())
+
+def bundle_manifest() -> dict[str, Any]:
+    """The vendored Plotly bundle's version and the trace types it carries."""
+    data: dict[str, Any] = json.loads(_static("plotly-accord.json"))
+    return data
+
+
+def plotly_js() -> str:
+    """The vendored partial Plotly.js bundle (see ``bundle_manifest``)."""
+    return _static("plotly-accord.min.js")
 
 
 def render_html(brief: Brief) -> str:

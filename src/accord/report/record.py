@@ -23,6 +23,8 @@ ChartKind = Literal["timeline", "heatmap", "bars", "frontier", "boxes", "lines"]
 
 @dataclass(frozen=True)
 class Link:
+    """A hyperlink: its text and address."""
+
     text: str
     href: str
 
@@ -46,6 +48,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Table:
+    """A table of the brief: caption, header and rows of cells."""
+
     id: str
     caption: str
     columns: tuple[str, ...]
@@ -80,10 +84,12 @@ class Section:
 
     @property
     def charts(self) -> tuple[Chart, ...]:
+        """The section's charts, in order."""
         return tuple(b for b in self.blocks if isinstance(b, Chart))
 
     @property
     def tables(self) -> tuple[Table, ...]:
+        """The section's tables, in order."""
         return tuple(b for b in self.blocks if isinstance(b, Table))
 
 
@@ -111,6 +117,7 @@ class Brief:
 
     @property
     def charts(self) -> tuple[Chart, ...]:
+        """Every chart of the brief, in section order."""
         return tuple(c for s in self.sections for c in s.charts)
 
     def links(self) -> Iterator[Link]:
@@ -122,6 +129,7 @@ class Brief:
                         yield from cell.links
 
     def to_dict(self) -> dict[str, Any]:
+        """The brief as plain JSON-ready data."""
         return _plain(self)  # type: ignore[no-any-return]
 
 

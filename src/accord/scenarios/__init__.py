@@ -18,6 +18,7 @@ EMBEDDED: dict[str, str] = {
 
 
 def load_embedded(scenario_id: str) -> Scenario:
+    """Load an embedded scenario by id (ScenarioError naming the valid ids)."""
     if scenario_id not in EMBEDDED:
         raise ScenarioError(
             scenario_id,

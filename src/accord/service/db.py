@@ -115,6 +115,7 @@ jobs = Table(
 
 
 def is_sqlite(url: str) -> bool:
+    """Whether a database URL is SQLite."""
     return make_url(url).get_backend_name() == "sqlite"
 
 
@@ -155,6 +156,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 @contextlib.contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one transaction, for reads."""
     with engine.connect() as conn, conn.begin():
         yield conn
 
@@ -163,6 +165,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Any:
+    """The Alembic configuration for a database URL (migrations shipped in the package)."""
     from alembic.config import Config
 
     config = Config()
@@ -179,6 +182,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
+    """The Alembic revision a database is at, or None where it has none."""
     from alembic.runtime.migration import MigrationContext
 
     engine = make_engine(url)

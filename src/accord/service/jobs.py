@@ -35,6 +35,8 @@ def _names(params: dict[str, Any], key: str, default: list[str]) -> list[str]:
 
 
 class Jobs:
+    """Background analysis jobs: a thread pool whose results are stored per viewer."""
+
     def __init__(self, store: Store, service: Any, workers: int = 2) -> None:
         self.store = store
         self._service = service  # accord.service.kit.Service
@@ -43,6 +45,7 @@ class Jobs:
     def submit(
         self, loaded: Loaded, viewer: Viewer, user: User, kind: str, params: dict[str, Any]
     ) -> str:
+        """Queue an analysis job for a viewer and return its id."""
         work = self._prepare(loaded, viewer, kind, params)
         job_id = self.store.add_job(loaded.id, user, kind, params)
         self._pool.submit(self._run, job_id, work)
@@ -131,4 +134,5 @@ class Jobs:
             self.store.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
 
     def shutdown(self) -> None:
+        """Stop the pool, cancelling queued jobs."""
         self._pool.shutdown(wait=True, cancel_futures=True)

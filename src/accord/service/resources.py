@@ -39,6 +39,7 @@ class Conflict(ValueError):
 
 
 def canonical(value: Any) -> str:
+    """A value as canonical JSON (sorted keys, compact), for comparison and hashing."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -48,6 +49,7 @@ def etag(value: Any) -> str:
 
 
 def target_text(target: Target) -> str:
+    """A resource target as a path (issues/army_cap)."""
     return "/".join(target)
 
 
@@ -150,6 +152,7 @@ def put(doc: dict[str, Any], target: Target, value: Any, *, create: bool | None 
 
 
 def delete(doc: dict[str, Any], target: Target) -> None:
+    """Remove the resource a target names from a scenario document (NotFound if absent)."""
     get(doc, target)  # NotFound if absent
     kind = target[0]
     if kind == "meta":

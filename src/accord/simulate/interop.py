@@ -93,12 +93,15 @@ class NegmasDomain:
     ufuns: tuple[Any, ...]
 
     def ufun(self, party: str) -> Any:
+        """The NegMAS utility function of a party."""
         return self.ufuns[self.parties.index(party)]
 
     def outcome(self, package: Sequence[int]) -> tuple[str, ...]:
+        """The NegMAS outcome (option ids) of a package."""
         return tuple(self.option_ids[i][int(o)] for i, o in enumerate(package))
 
     def package(self, outcome: Sequence[str]) -> Package:
+        """The package (option indices) of a NegMAS outcome."""
         return tuple(self.option_ids[i].index(v) for i, v in enumerate(outcome))
 
 
@@ -534,18 +537,22 @@ class NegmasStrategy(Strategy):
 
     @property
     def name(self) -> str:
+        """The strategy's name, with its NegMAS class and arguments."""
         label = getattr(self.factory, "__name__", type(self.factory).__name__)
         args = "".join(f", {k}={v!r}" for k, v in sorted(self.kwargs.items()))
         return f"Negmas({label}{args})"
 
     @property
     def floor(self) -> str:
+        """What the strategy never concedes below."""
         return "its BATNA, never across its own red lines (the adapter vetoes NegMAS moves below)"
 
     def reset(self) -> None:
+        """Forget the NegMAS session of the last negotiation."""
         self._session = None
 
     def clone(self) -> NegmasStrategy:
+        """A fresh copy with the same NegMAS class and arguments."""
         return NegmasStrategy(self.factory, **self.kwargs)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -558,6 +565,7 @@ class NegmasStrategy(Strategy):
         return self._session
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
+        """The NegMAS negotiator's next offer, or None where nothing is acceptable to the party."""
         best = view.best_package
         if best is None or view.best_utility < view.batna:
             return None
@@ -580,6 +588,7 @@ class NegmasStrategy(Strategy):
         return offer
 
     def respond(self, view: PartyView, offer: Package, rng: np.random.Generator) -> bool:
+        """Whether the NegMAS negotiator accepts the offer."""
         if view.best_package is None or view.best_utility < view.batna:
             return False  # nothing is acceptable to it (NegMAS cannot even scale its range)
         session = self._session_for(view, rng)

@@ -409,10 +409,12 @@ class Accommodating(TimeBased):
 
     @property
     def name(self) -> str:
+        """The strategy's name, with its concession exponent."""
         extra = "" if self.restarts == 4 else f", restarts={self.restarts}"
         return f"Accommodating(e={self.exponent:g}{extra})"
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
+        """The package nearest the concession target that the opponents' models rate highest."""
         return accommodating_package(
             view, self.target(view), frequency_models(view), rng, restarts=self.restarts
         )

@@ -44,9 +44,11 @@ class State:
     done: bool
 
     def response(self, party: str) -> bool | None:
+        """A party's answer to the offer (None where it made the offer or passed)."""
         return self.responses[self.parties.index(party)]
 
     def utility(self, party: str) -> float | None:
+        """A party's utility of the agreement (None without agreement)."""
         return None if self.utilities is None else self.utilities[self.parties.index(party)]
 
 
@@ -66,6 +68,7 @@ class Outcome:
 
     @property
     def agreed(self) -> bool:
+        """Whether the negotiation ended in agreement."""
         return self.agreement is not None
 
     def to_dict(self, compiled: Compiled) -> dict[str, Any]:
@@ -157,14 +160,17 @@ class AlternatingOffers(Iterator[State]):
 
     @property
     def parties(self) -> tuple[str, ...]:
+        """The parties, in turn order."""
         return self._parties
 
     @property
     def trace(self) -> tuple[State, ...]:
+        """Every state so far, oldest first."""
         return tuple(self._trace)
 
     @property
     def done(self) -> bool:
+        """Whether the negotiation has ended."""
         return self._done
 
     def _view(self, party: str, round: int) -> PartyView:

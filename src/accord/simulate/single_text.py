@@ -110,10 +110,12 @@ class TextState:
     done: bool
 
     def answer(self, party: str) -> Answer:
+        """A party's answer to this version of the text."""
         return self.answers[self.parties.index(party)]
 
     @property
     def rejecting(self) -> tuple[str, ...]:
+        """The parties that reject this version."""
         return tuple(a.party for a in self.answers if not a.accepts)
 
 
@@ -141,10 +143,12 @@ class TextOutcome:
 
     @property
     def agreed(self) -> bool:
+        """Whether every party accepted a version."""
         return self.agreement is not None
 
     @property
     def text(self) -> Package:
+        """The last version of the text."""
         return self.versions[-1]
 
     def summary(self) -> str:
@@ -360,14 +364,17 @@ class SingleText(Iterator[TextState]):
 
     @property
     def parties(self) -> tuple[str, ...]:
+        """The parties asked about each version."""
         return self._parties
 
     @property
     def done(self) -> bool:
+        """Whether the procedure has ended."""
         return self._done
 
     @property
     def trace(self) -> tuple[TextState, ...]:
+        """Every state so far, oldest first."""
         return tuple(self._trace)
 
     def __next__(self) -> TextState:
@@ -419,6 +426,7 @@ class SingleText(Iterator[TextState]):
         return self.outcome()
 
     def outcome(self) -> TextOutcome:
+        """The outcome of the procedure (only once it has ended)."""
         if not self._done:
             raise RuntimeError("the negotiation is not over yet (call run())")
         last = self._trace[-1]

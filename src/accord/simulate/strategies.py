@@ -123,6 +123,7 @@ class Strategy(ABC):
 
     @property
     def name(self) -> str:
+        """The strategy's name as shown in results (its class name)."""
         return type(self).__name__
 
     @property
@@ -163,18 +164,22 @@ class TimeBased(Strategy):
 
     @property
     def name(self) -> str:
+        """The strategy's name, with its concession exponent."""
         return f"{type(self).__name__}(e={self.exponent:g})"
 
     def target(self, view: PartyView) -> float:
+        """The target utility now: best - (best - BATNA) * time ** (1 / exponent)."""
         best, floor = view.best_utility, view.batna
         if best <= floor:
             return floor
         return best - (best - floor) * float(view.time ** (1.0 / self.exponent))
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
+        """The acceptable package closest above the current target."""
         return package_near(view, self.target(view), rng)
 
     def respond(self, view: PartyView, offer: Package, rng: np.random.Generator) -> bool:
+        """Accept an acceptable offer worth at least the current target."""
         return view.acceptable(offer) and view.utility(offer) >= self.target(view) - TOLERANCE
 
 
@@ -211,13 +216,16 @@ class HardLiner(Strategy):
 
     @property
     def name(self) -> str:
+        """The strategy's name, with its tolerance."""
         return f"HardLiner(tolerance={self.tolerance:g})"
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
+        """Its best package, every round (None where that is not acceptable)."""
         best = view.best_package
         return best if best is not None and view.acceptable(best) else None
 
     def respond(self, view: PartyView, offer: Package, rng: np.random.Generator) -> bool:
+        """Accept only an acceptable offer within tolerance of its best."""
         return (
             view.acceptable(offer)
             and view.utility(offer) >= view.best_utility - self.tolerance - TOLERANCE
@@ -235,15 +243,18 @@ class TitForTat(Strategy):
         self._seen: float | None = None
 
     def reset(self) -> None:
+        """Forget the target and the last offer seen."""
         self._target = None
         self._seen = None
 
     def current_target(self, view: PartyView) -> float:
+        """The current target, within [BATNA, best]."""
         best = view.best_utility
         target = best if self._target is None else self._target
         return max(min(target, best), view.batna)
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
+        """Move the target by the others' latest concession, then offer a package near it."""
         target = self.current_target(view)
         theirs = view.offers_by_others()
         if theirs:
@@ -257,6 +268,7 @@ class TitForTat(Strategy):
         return package_near(view, self._target, rng)
 
     def respond(self, view: PartyView, offer: Package, rng: np.random.Generator) -> bool:
+        """Accept an acceptable offer worth at least the current target."""
         return (
             view.acceptable(offer) and view.utility(offer) >= self.current_target(view) - TOLERANCE
         )
@@ -272,17 +284,21 @@ class RedLineKeeper(Strategy):
 
     @property
     def name(self) -> str:
+        """The strategy's name, with the strategy it wraps."""
         return f"RedLineKeeper({self.inner.name})"
 
     def reset(self) -> None:
+        """Reset the wrapped strategy."""
         self.inner.reset()
 
     def propose(self, view: PartyView, rng: np.random.Generator) -> Package | None:
+        """The wrapped offer, or the acceptable package closest above its utility."""
         offer = self.inner.propose(view, rng)
         if offer is None or view.acceptable(offer):
             return offer
         return package_near(view, view.utility(offer), rng)
 
     def respond(self, view: PartyView, offer: Package, rng: np.random.Generator) -> bool:
+        """The wrapped strategy's answer, refusing any offer that crosses a red line."""
         yes = self.inner.respond(view, offer, rng)
         return yes and view.acceptable(offer)

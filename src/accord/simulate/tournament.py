@@ -127,12 +127,14 @@ class Tournament:
     notes: Mapping[str, str]  # scenario -> how its Pareto distance was (or was not) measured
 
     def summary(self) -> tuple[SummaryRow, ...]:
+        """One summary row per scenario and line-up, averaged over repetitions."""
         groups: dict[tuple[str, str], list[MatchResult]] = {}
         for r in self.results:
             groups.setdefault((r.scenario, r.lineup), []).append(r)
         return tuple(_summarise(rows) for rows in groups.values())
 
     def to_dict(self) -> dict[str, Any]:
+        """The tournament as plain JSON-ready data."""
         return {
             "protocol": self.protocol,
             "deadline": self.deadline,

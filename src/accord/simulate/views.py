@@ -58,6 +58,7 @@ class PackageTable:
 
     @property
     def size(self) -> int:
+        """The number of packages in the table."""
         return len(self.order)
 
     def package(self, index: int) -> Package:
@@ -165,22 +166,27 @@ class OwnPreferences:
 
     @property
     def party(self) -> str:
+        """The id of the party these preferences belong to."""
         return self._party
 
     @property
     def issue_ids(self) -> tuple[str, ...]:
+        """The issue ids, in the compiled order."""
         return self._issue_ids
 
     @property
     def option_ids(self) -> tuple[tuple[str, ...], ...]:
+        """The option ids of each issue, in the compiled order."""
         return self._option_ids
 
     @property
     def n_options(self) -> tuple[int, ...]:
+        """The number of options of each issue."""
         return self._n_options
 
     @property
     def n_issues(self) -> int:
+        """The number of issues."""
         return len(self._issue_ids)
 
     @property
@@ -201,6 +207,7 @@ class OwnPreferences:
 
     @property
     def batna(self) -> float:
+        """The party's walk-away utility (its BATNA) on its own 0..1 scale."""
         return self._batna
 
     def _packages(self, packages: npt.ArrayLike) -> npt.NDArray[np.int64]:
@@ -244,6 +251,7 @@ class OwnPreferences:
         return float(self.utilities(package))
 
     def crosses_red_line(self, package: npt.ArrayLike) -> bool:
+        """Whether the package sets an option the party refuses outright."""
         if isinstance(package, tuple) and len(package) == len(self._allowed_rows):
             crossed = False
             try:
@@ -391,6 +399,7 @@ class PartyView:
 
     @property
     def party(self) -> str:
+        """The id of the party this view belongs to."""
         return self._own.party
 
     @property
@@ -400,18 +409,22 @@ class PartyView:
 
     @property
     def others(self) -> tuple[str, ...]:
+        """The ids of the other parties at the table."""
         return tuple(p for p in self._parties if p != self.party)
 
     @property
     def history(self) -> tuple[Offer, ...]:
+        """Every offer made so far, oldest first."""
         return self._history
 
     @property
     def round(self) -> int:
+        """The current round, counted from 0."""
         return self._round
 
     @property
     def deadline(self) -> int:
+        """The last round in which an offer may still be made."""
         return self._deadline
 
     @property
@@ -421,18 +434,22 @@ class PartyView:
 
     @property
     def issue_ids(self) -> tuple[str, ...]:
+        """The issue ids, in the compiled order."""
         return self._own.issue_ids
 
     @property
     def option_ids(self) -> tuple[tuple[str, ...], ...]:
+        """The option ids of each issue, in the compiled order."""
         return self._own.option_ids
 
     @property
     def n_options(self) -> tuple[int, ...]:
+        """The number of options of each issue."""
         return self._own.n_options
 
     @property
     def n_issues(self) -> int:
+        """The number of issues."""
         return self._own.n_issues
 
     def offers_by_others(self) -> tuple[Offer, ...]:
@@ -443,43 +460,55 @@ class PartyView:
 
     @property
     def values(self) -> npt.NDArray[np.float64]:
+        """The party's option values, one row per issue (0..1)."""
         return self._own.values
 
     @property
     def weights(self) -> npt.NDArray[np.float64]:
+        """The party's issue weights (salience normalised to sum 1)."""
         return self._own.weights
 
     @property
     def allowed(self) -> npt.NDArray[np.bool_]:
+        """Which options the party accepts (False where it has a red line)."""
         return self._own.allowed
 
     @property
     def batna(self) -> float:
+        """The party's walk-away utility (its BATNA)."""
         return self._own.batna
 
     @property
     def best_package(self) -> Package | None:
+        """The party's best package, or None when every package crosses a red line."""
         return self._own.best_package
 
     @property
     def best_utility(self) -> float:
+        """The utility of the party's best package."""
         return self._own.best_utility
 
     def utility(self, package: npt.ArrayLike) -> float:
+        """The party's utility of a package (one option index per issue)."""
         return self._own.utility(package)
 
     def utilities(self, packages: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """The party's utilities of many packages (one row per package)."""
         return self._own.utilities(packages)
 
     @property
     def space_size(self) -> int:
+        """The number of packages in the space."""
         return self._own.space_size
 
     def package_table(self) -> PackageTable:
+        """Every package inside the red lines by utility (:meth:`OwnPreferences.package_table`)."""
         return self._own.package_table()
 
     def crosses_red_line(self, package: npt.ArrayLike) -> bool:
+        """Whether the package sets an option the party refuses outright."""
         return self._own.crosses_red_line(package)
 
     def acceptable(self, package: npt.ArrayLike) -> bool:
+        """No own red line crossed and utility >= BATNA (see :meth:`OwnPreferences.acceptable`)."""
         return self._own.acceptable(package)

@@ -19,23 +19,28 @@ def source_href(scenario: Scenario, source_id: str) -> str:
 
 
 def source_links(scenario: Scenario, ids: Iterable[str] | None) -> tuple[Link, ...]:
+    """Links to the scenario's sources, one per id."""
     return tuple(Link(sid, source_href(scenario, sid)) for sid in ids or ())
 
 
 def label(compiled: Compiled, issue: str, option: str) -> str:
+    """The label of an issue's option."""
     i = compiled.issue_index(issue)
     return compiled.option_labels[i][compiled.option_index(i, option)]
 
 
 def point(number: int | None) -> str:
+    """A point number as P7, or the status quo where no point sets the issue."""
     return "silent: status quo" if number is None else f"P{number}"
 
 
 def points(numbers: Sequence[int]) -> str:
+    """Point numbers as 'P1, P2', or '-' for none."""
     return ", ".join(f"P{n}" for n in numbers) or "-"
 
 
 def short(text: str, width: int = 160) -> str:
+    """Text flattened to one line and cut to width characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
@@ -49,6 +54,7 @@ def signed(x: float, digits: int = 2) -> str:
 
 
 def change_flag(delta: float, eps: float = 5e-4) -> Flag | None:
+    """'gain' or 'loss' for a utility change beyond eps, else None."""
     if delta > eps:
         return "gain"
     if delta < -eps:
@@ -57,6 +63,7 @@ def change_flag(delta: float, eps: float = 5e-4) -> Flag | None:
 
 
 def cell(text: str, flag: Flag | None = None, links: tuple[Link, ...] = ()) -> Cell:
+    """A table cell with optional flag and links."""
     return Cell(text=text, links=links, flag=flag)
 
 
@@ -74,6 +81,7 @@ def ideal_option(issue: Issue, pref: Preference) -> str | None:
 
 
 def ideal_text(issue: Issue, pref: Preference) -> str:
+    """A party's ideal on an issue as people write it (option label or value with unit)."""
     if pref.ideal is not None and not isinstance(pref.ideal, str):
         unit = f" {issue.scale.unit}" if issue.scale.unit else ""
         return f"{pref.ideal.value:,.6g}{unit}"
@@ -87,6 +95,7 @@ def unavailable(section_id: str, title: str, why: str) -> Section:
 
 
 def join_names(names: Sequence[str]) -> str:
+    """Names joined as 'a, b and c'."""
     names = list(names)
     if len(names) <= 1:
         return "".join(names)

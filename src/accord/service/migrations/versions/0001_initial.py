@@ -16,6 +16,7 @@ TZ = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Create the tables of the first schema."""
     op.create_table(
         "users",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -87,5 +88,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the tables of the first schema."""
     for table in ("jobs", "audit", "memberships", "scenarios", "sessions", "api_tokens", "users"):
         op.drop_table(table)
