@@ -411,6 +411,24 @@ def cross_reference_problems(data: Any) -> list[Problem]:
                     ("shocks", index, "edits", ei), edit, parties, issues, options, prefs
                 )
 
+    # cross-issue constraints
+    _, found = _ids(("constraints",), _items(data, "constraints"), "constraint")
+    problems += found
+    for index, link in _items(data, "constraints"):
+        for side in ("when", "then"):
+            cond = link.get(side)
+            if isinstance(cond, Mapping):
+                problems += option_refs(
+                    ("constraints", index, side), cond.get("issue"), _as_ids(cond.get("options"))
+                )
+        if link.get("source") is None and link.get("assumption") is None:
+            problems.append(
+                Problem(
+                    ("constraints", index),
+                    "a constraint needs a source or an assumption (expected one of them)",
+                )
+            )
+
     # sources: every id cited anywhere must be declared
     for path, node in _walk(data, ()):
         if not isinstance(node, Mapping):

@@ -4,7 +4,9 @@ A scenario file is a mapping with these top-level keys (see ``accord schema`` fo
 Schema and ``docs/howto-scenario.md`` for a walk-through):
 
 ``id``, ``title``, ``as_of``, ``description``, ``invented``, ``provenance``, ``sources``, ``facts``,
-``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``, ``uncertainty``.
+``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``, ``constraints``
+(cross-issue :class:`Link` records: ``excludes`` / ``requires``), ``uncertainty`` (default widths
+of the judgement numbers, :class:`Uncertainty`).
 
 Every number that states something about the world (a salience, an option value, a BATNA, a
 capability, a shock's size) is a :class:`Quantity`: a value with a ``source`` id (or several) or an
@@ -541,7 +543,7 @@ class Widths(Record):
 
 class Uncertainty(Record):
     """The scenario's default uncertainty, stated once: ``sourced`` widths for numbers with a
-    source, ``assumption`` widths for numbers with an assumption note or none (assumptions are
+    source, ``assumed`` widths for numbers with an assumption note or none (assumptions are
     at least as uncertain as sourced numbers), and the ``assumption`` that explains the choice
     (the widths are judgements too)."""
 
@@ -558,6 +560,38 @@ class Uncertainty(Record):
                     f"sourced.{name} {narrow:g} is wider than assumed.{name} {wide:g}"
                     " (expected a sourced number to be at most as uncertain as an assumption)"
                 )
+        return self
+
+
+# --- cross-issue constraints -----------------------------------------------------------------
+
+
+class LinkKind(StrEnum):
+    """``excludes``: a package may not meet both ``when`` and ``then``; ``requires``: a package
+    that meets ``when`` must meet ``then``."""
+
+    EXCLUDES = "excludes"
+    REQUIRES = "requires"
+
+
+class Link(Sourced):
+    """A cross-issue constraint: options that cannot stand together (``excludes``) or an option
+    that needs another (``requires``). Like any claim it carries a ``source`` or an
+    ``assumption``; every engine only produces packages that satisfy it."""
+
+    id: Id
+    kind: LinkKind
+    when: Condition
+    then: Condition
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _two_issues(self) -> Link:
+        if self.when.issue == self.then.issue:
+            raise ValueError(
+                f"when and then name the same issue {self.when.issue!r}"
+                " (expected two different issues: a constraint within one issue is a red line)"
+            )
         return self
 
 
@@ -582,6 +616,7 @@ class Scenario(Record):
     drafts: list[Draft] = []
     events: list[Event] = []
     shocks: list[Shock] = []
+    constraints: list[Link] = []
     uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
