@@ -171,7 +171,9 @@ def test_the_default_output_is_short_whole_and_readable(monkeypatch: pytest.Monk
     words = set(re.findall(r"[A-Za-z0-9_\-]+", output))
     for issue in s.issues:
         assert issue.id in words  # every issue named whole, never broken across a line
-    assert "657,364" in output  # army_cap as people write it
+    # army_cap as people write it (a six-digit mean with a thousands comma; its exact value
+    # moves with the sampled judgements of the scenario's uncertainty: block)
+    assert re.search(r"\b\d{3},\d{3}\b", output)
     bottom = lines[lines.index("The bottom line") + 1 : lines.index("The drafts") - 1]
     assert 1 <= len([b for b in bottom if not b.startswith(" ") or b.startswith("  ")]) <= 15 * 3
 

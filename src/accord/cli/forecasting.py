@@ -27,6 +27,7 @@ from accord.forecast.ensemble import Ensemble, run_ensemble
 from accord.forecast.validate import MODELS as FORECAST_MODELS
 from accord.forecast.validate import cross_validate, score_models
 from accord.io.positions import read_positions
+from accord.judgements import nothing_uncertain
 from accord.model import (
     Scenario,
 )
@@ -107,7 +108,12 @@ def forecast(
 def forecast_table(
     s: Scenario, ensembles: Sequence[tuple[str, Ensemble]], models: Sequence[str]
 ) -> Table:
-    title = "Forecast per issue: most likely option (share of runs) and mean position"
+    fixed = nothing_uncertain(s)
+    title = (
+        f"Forecast per issue: nearest option and position ({fixed})"
+        if fixed
+        else "Forecast per issue: most frequent nearest option (share of runs) and mean position"
+    )
     table = Table(title=title)
     table.add_column("issue", no_wrap=True)
     for label, _ in ensembles:
@@ -123,7 +129,8 @@ def forecast_table(
                     cells.append("-")
                     continue
                 best = max(f.option_probability.items(), key=lambda kv: kv[1])
-                cells.append(f"{best[0]} ({best[1]:.0%}); {f.mean:.4g}")
+                share = "" if fixed else f" ({best[1]:.0%})"
+                cells.append(f"{best[0]}{share}; {f.mean:.4g}")
         table.add_row(issue.id, *cells)
     return table
 

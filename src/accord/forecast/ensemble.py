@@ -3,9 +3,11 @@ runs at once, and summarise the outcome per issue as a distribution.
 
 Each issue's actors are the parties that state a preference on it. Their position is the ideal's
 place on the issue's scale, their salience is the stated salience, and their capability is the
-party's capability. A number given as a ``range`` is sampled uniformly in it; a number given as
-a ``dist`` is sampled from that distribution (clipped to its valid range); a plain number stays
-fixed. Shocks are applied to the scenario first.
+party's capability. Saliences and capabilities take their effective spread from
+:func:`accord.judgements.effective` (their own ``range``/``dist``, or the default width of the
+scenario's ``uncertainty:`` block). A number given as a ``range`` is sampled uniformly in
+it; a number given as a ``dist`` is sampled from that distribution (clipped to its valid
+range); a plain number stays fixed. Shocks are applied to the scenario first.
 
 Runs are independent streams: run ``r`` draws from ``SeedSequence(seed).spawn(runs)[r]``. Results
 therefore depend only on the seed and the run index, never on how the runs are chunked or which
@@ -25,6 +27,7 @@ import numpy.typing as npt
 
 from accord.compile import apply_shocks
 from accord.forecast import spatial
+from accord.judgements import effective
 from accord.model.records import Quantity, Scenario
 from accord.parallel import dask_client, distributed
 
@@ -60,8 +63,9 @@ def forecast_inputs(scenario: Scenario) -> ForecastInputs:
         party = scenario.party(pid)
         if party.capability is not None:
             capability[a] = party.capability.value
-            if party.capability.range or party.capability.dist:
-                uncertain.append(("capability", -1, a, party.capability))
+            cap = effective(party.capability, "capability", scenario.uncertainty)
+            if cap.range or cap.dist:
+                uncertain.append(("capability", -1, a, cap))
     for i, issue in enumerate(scenario.issues):
         where = {o.id: o.position for o in issue.options}
         for a, pid in enumerate(actors):
@@ -78,8 +82,9 @@ def forecast_inputs(scenario: Scenario) -> ForecastInputs:
                 best = max(pref.values.items(), key=lambda kv: kv[1].value)[0]
                 positions[i, a] = where[best]
             salience[i, a] = pref.salience.value
-            if pref.salience.range or pref.salience.dist:
-                uncertain.append(("salience", i, a, pref.salience))
+            sal = effective(pref.salience, "salience", scenario.uncertainty)
+            if sal.range or sal.dist:
+                uncertain.append(("salience", i, a, sal))
     return ForecastInputs(
         issues=tuple(issue.id for issue in scenario.issues),
         actors=tuple(actors),

@@ -5,7 +5,8 @@ Schema and ``docs/howto-scenario.md`` for a walk-through):
 
 ``id``, ``title``, ``as_of``, ``description``, ``invented``, ``provenance``, ``sources``, ``facts``,
 ``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``, ``constraints``
-(cross-issue :class:`Link` records: ``excludes`` / ``requires``).
+(cross-issue :class:`Link` records: ``excludes`` / ``requires``), ``uncertainty`` (default widths
+of the judgement numbers, :class:`Uncertainty`).
 
 Every number that states something about the world (a salience, an option value, a BATNA, a
 capability, a shock's size) is a :class:`Quantity`: a value with a ``source`` id (or several) or an
@@ -523,6 +524,45 @@ class Shock(Sourced):
     edits: Annotated[list[Edit], Field(min_length=1)]
 
 
+# --- uncertainty -----------------------------------------------------------------------------
+
+
+_Width = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Widths(Record):
+    """Default half-widths of the judgement numbers of one provenance class: a number ``v``
+    without its own ``range``/``dist`` is sampled uniformly in ``[v - w, v + w]`` (clipped to its
+    valid range). ``capability`` is relative: ``[v (1 - w), v (1 + w)]``."""
+
+    salience: _Width = 0.0
+    batna: _Width = 0.0
+    value: _Width = 0.0
+    capability: _Width = 0.0
+
+
+class Uncertainty(Record):
+    """The scenario's default uncertainty, stated once: ``sourced`` widths for numbers with a
+    source, ``assumed`` widths for numbers with an assumption note or none (assumptions are
+    at least as uncertain as sourced numbers), and the ``assumption`` that explains the choice
+    (the widths are judgements too)."""
+
+    assumption: Text
+    sourced: Widths = Widths()
+    assumed: Widths = Widths()
+
+    @model_validator(mode="after")
+    def _assumed_wider(self) -> Uncertainty:
+        for name in Widths.model_fields:
+            narrow, wide = getattr(self.sourced, name), getattr(self.assumed, name)
+            if narrow > wide:
+                raise ValueError(
+                    f"sourced.{name} {narrow:g} is wider than assumed.{name} {wide:g}"
+                    " (expected a sourced number to be at most as uncertain as an assumption)"
+                )
+        return self
+
+
 # --- cross-issue constraints -----------------------------------------------------------------
 
 
@@ -577,6 +617,7 @@ class Scenario(Record):
     events: list[Event] = []
     shocks: list[Shock] = []
     constraints: list[Link] = []
+    uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:
