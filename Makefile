@@ -18,7 +18,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 # The test oracle NegMAS (`negmas` extra), the Dask backend (`dask` extra) and the service
 # (`service` extra) come with the tests; their tests skip cleanly without them.
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,negmas,dask,service]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,negmas,dask,service,ingest]'
 	# The exchange-model oracle (GPL-3.0, test use only) pins numpy 1.23 and pandas 1.5, which
 	# clash with ours: install it without its pins, with the few packages its model code uses.
 	$(BIN)/python -m pip install --quiet --no-deps 'decide-exchange-model==2022.1.28' \

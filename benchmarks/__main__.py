@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 
-from benchmarks import agreement, bench_scoring, forecast, service, simulate, space
+from benchmarks import agreement, bench_scoring, forecast, ingest, service, simulate, space
 
 
 def main() -> None:
@@ -19,6 +19,8 @@ def main() -> None:
     forecast.main([])
     print()
     simulate.main([])
+    print()
+    ingest.main([])
     print()
     service.main([])  # a 60 s load run on loopback (the service extra)
 

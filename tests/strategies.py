@@ -12,8 +12,11 @@ _SHAPES = ["linear", "quadratic", "step"]
 
 
 @st.composite
-def scenario_data(draw: st.DrawFn, max_parties: int = 4, max_issues: int = 4) -> dict[str, Any]:
-    """Plain data for a valid scenario: parties, issues, preferences with red lines, drafts."""
+def scenario_data(
+    draw: st.DrawFn, max_parties: int = 4, max_issues: int = 4, max_constraints: int = 0
+) -> dict[str, Any]:
+    """Plain data for a valid scenario: parties, issues, preferences with red lines, drafts, and
+    up to ``max_constraints`` cross-issue constraints (``excludes``/``requires``)."""
     n_parties = draw(st.integers(1, max_parties))
     n_issues = draw(st.integers(1, max_issues))
     parties = [
@@ -80,6 +83,32 @@ def scenario_data(draw: st.DrawFn, max_parties: int = 4, max_issues: int = 4) ->
             option = draw(st.sampled_from([o["id"] for o in issue["options"]]))
             points.append({"number": n, "text": f"Point {n}.", "sets": {issue["id"]: option}})
         drafts.append({"id": f"d{d}", "title": f"Draft {d}", "points": points})
+    constraints = []
+    if n_issues >= 2:
+        for c in range(draw(st.integers(0, max_constraints))):
+            a, b = draw(
+                st.lists(
+                    st.sampled_from(issues), min_size=2, max_size=2, unique_by=lambda x: x["id"]
+                )
+            )
+            sides = []
+            for issue in (a, b):
+                ids = [o["id"] for o in issue["options"]]
+                sides.append(
+                    {
+                        "issue": issue["id"],
+                        "options": draw(st.lists(st.sampled_from(ids), min_size=1, unique=True)),
+                    }
+                )
+            constraints.append(
+                {
+                    "id": f"c{c}",
+                    "kind": draw(st.sampled_from(["excludes", "requires"])),
+                    "when": sides[0],
+                    "then": sides[1],
+                    "assumption": "random",
+                }
+            )
     return {
         "id": "random",
         "title": "Random scenario",
@@ -88,11 +117,15 @@ def scenario_data(draw: st.DrawFn, max_parties: int = 4, max_issues: int = 4) ->
         "issues": issues,
         "preferences": preferences,
         "drafts": drafts,
+        "constraints": constraints,
     }
 
 
-def scenarios(max_parties: int = 4, max_issues: int = 4) -> st.SearchStrategy[Scenario]:
-    return scenario_data(max_parties, max_issues).map(Scenario.model_validate)
+def scenarios(
+    max_parties: int = 4, max_issues: int = 4, max_constraints: int = 0
+) -> st.SearchStrategy[Scenario]:
+    """Random valid scenarios (see :func:`scenario_data`)."""
+    return scenario_data(max_parties, max_issues, max_constraints).map(Scenario.model_validate)
 
 
 @st.composite

@@ -140,7 +140,7 @@ EXPECTED: dict[str, list[str]] = {
         ":38 drafts.d1.points#2.sets.price: issue 'price' is already set by point 1 of draft d1 (expected each issue set by one point per draft)",
     ],
     "unknown_field.yaml": [
-        ":29 preferences.A.term.salince: unknown field 'salince' (expected one of: ideal, salience, values, shape, red_lines, confidential, position_source, note); did you mean 'salience'?",
+        ":29 preferences.A.term.salince: unknown field 'salince' (expected one of: from, to, ideal, salience, values, shape, red_lines, confidential, position_source, note); did you mean 'salience'?",
     ],
     "unknown_option_in_point.yaml": [
         ":38 drafts.d1.points#2.sets.term: 'forever' is not an option of issue term (expected one of: short, long)",

@@ -19,6 +19,9 @@ array                  shape       meaning
 ``ideal``              (P, I)      ideal position on the scale (NaN where none)
 =====================  ==========  ======================================================
 
+Cross-issue constraints compile to :class:`CompiledLink` records (``links``); every engine keeps
+to packages that satisfy them (:func:`links_satisfied`).
+
 Drafts compile to a package (an option index per issue, the status quo where the draft is
 silent) and the point that sets each issue; ratification rules compile to option masks.
 """
@@ -101,6 +104,36 @@ class CompiledRule:
 
 
 @dataclass(frozen=True)
+class CompiledLink:
+    """A cross-issue constraint: ``when_mask``/``then_mask`` are (O,) option masks of issues
+    ``when_issue``/``then_issue``. ``excludes``: no package meets both; ``requires``: a package
+    that meets ``when`` meets ``then``."""
+
+    id: str
+    kind: str
+    when_issue: int
+    when_mask: BoolArray
+    then_issue: int
+    then_mask: BoolArray
+
+    def satisfied(self, packages: npt.ArrayLike) -> BoolArray:
+        """True where a package (shape (..., I)) satisfies the constraint."""
+        x = np.asarray(packages, dtype=np.int64)
+        a = self.when_mask[x[..., self.when_issue]]
+        b = self.then_mask[x[..., self.then_issue]]
+        return np.asarray(~(a & b) if self.kind == "excludes" else (~a | b))
+
+
+def links_satisfied(links: Sequence[CompiledLink], packages: npt.ArrayLike) -> BoolArray:
+    """True where a package (shape (..., I)) satisfies every constraint in ``links``."""
+    x = np.asarray(packages, dtype=np.int64)
+    ok = np.ones(x.shape[:-1], dtype=bool)
+    for link in links:
+        ok &= link.satisfied(x)
+    return ok
+
+
+@dataclass(frozen=True)
 class Compiled:
     """Read-only arrays and the id maps back to names."""
 
@@ -125,6 +158,7 @@ class Compiled:
     drafts: Mapping[str, CompiledDraft]
     rules: tuple[CompiledRule, ...]
     shocks: tuple[str, ...] = ()
+    links: tuple[CompiledLink, ...] = ()
 
     @property
     def n_parties(self) -> int:
@@ -298,6 +332,21 @@ def compile_scenario(
     issue_ids = [issue.id for issue in issues]
     drafts = {d.id: _compile_draft(d, issue_ids, option_index, status_quo) for d in scenario.drafts}
     rules = _compile_rules(scenario, party_ids, option_index, n_o)
+    links = []
+    issue_pos = {key: i for i, key in enumerate(issue_ids)}
+    for link in scenario.constraints:
+        masks = []
+        for cond in (link.when, link.then):
+            m = np.zeros(n_o, dtype=bool)
+            i = issue_pos[cond.issue]
+            m[[option_index[i][o] for o in cond.options]] = True
+            m.setflags(write=False)
+            masks.append((i, m))
+        links.append(
+            CompiledLink(
+                link.id, link.kind.value, masks[0][0], masks[0][1], masks[1][0], masks[1][1]
+            )
+        )
     arrays = [values, weights, allowed, valid, n_options, positions, status_quo, batna]
     arrays += [capability, salience, ideal]
     for array in arrays:
@@ -324,6 +373,7 @@ def compile_scenario(
         drafts=drafts,
         rules=tuple(rules),
         shocks=tuple(shocks),
+        links=tuple(links),
     )
 
 

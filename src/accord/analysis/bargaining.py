@@ -1,5 +1,5 @@
 """Bargaining solutions over the packages that cross no red line and give every party at least
-its BATNA (the disagreement point ``d``).
+its BATNA (the disagreement point ``d``) and satisfy every cross-issue constraint.
 
 * ``nash``: maximise ``sum_p a_p log(u_p - d_p)`` (symmetric, or weighted by ``a``).
 * ``kalai_smorodinsky``: maximise the smallest gain as a share of the party's best feasible
@@ -34,7 +34,7 @@ from accord.analysis.space import (
     party_indices,
     space_size,
 )
-from accord.compile import Compiled
+from accord.compile import Compiled, CompiledLink, links_satisfied
 
 Method = Literal["milp", "enumerate"]
 SOLUTIONS = ("nash", "ks", "egalitarian", "utilitarian")
@@ -93,6 +93,7 @@ class _Problem:
     batna: FloatArray
     low: FloatArray  # each party's lowest utility over all packages
     span: FloatArray  # max - min (1 where a party is indifferent)
+    links: tuple[CompiledLink, ...] = ()
 
     def utilities(self, package: PackageLike) -> FloatArray:
         total = np.zeros(len(self.ps))
@@ -102,12 +103,16 @@ class _Problem:
 
     def model(self) -> PackageModel:
         model = PackageModel(self.mask, self.contrib)
+        model.add_links(self.links)
         for k in range(len(self.ps)):
             model.add_row(model.utility_coefficients(k), float(self.batna[k]))
         return model
 
     def acceptable(self, package: PackageLike) -> bool:
-        return bool(np.all(self.utilities(package) >= self.batna - EXACT))
+        return bool(
+            np.all(self.utilities(package) >= self.batna - EXACT)
+            and links_satisfied(self.links, np.asarray(package))
+        )
 
 
 def _problem(compiled: Compiled, parties: Sequence[str] | None) -> _Problem:
@@ -121,6 +126,7 @@ def _problem(compiled: Compiled, parties: Sequence[str] | None) -> _Problem:
         batna=compiled.batna[ps].astype(float),
         low=compiled.utility_min[ps].astype(float),
         span=np.where(span > EXACT, span, 1.0),  # indifferent (to float noise): no scaling
+        links=compiled.links,
     )
 
 
@@ -163,7 +169,7 @@ def _feasible_packages(problem: _Problem) -> tuple[npt.NDArray[np.int64], FloatA
     points = np.zeros((packages.shape[0], len(problem.ps)))
     for i in range(len(choices)):
         points = points + problem.contrib[i, packages[:, i]]
-    ok = np.all(points >= problem.batna - EXACT, axis=1)
+    ok = np.all(points >= problem.batna - EXACT, axis=1) & links_satisfied(problem.links, packages)
     return packages[ok], points[ok]
 
 

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from accord.analysis.bargaining import _maximin, _Problem, _problem, _range_sum, _solve_exact
 from accord.analysis.milp import EXACT, SolveTimeout
 from accord.analysis.space import SpaceTooLarge, _fast
-from accord.compile import Compiled, CompiledDraft
+from accord.compile import Compiled, CompiledDraft, links_satisfied
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -436,6 +436,10 @@ def improve(
     floor = problem.utilities(d.package)
     try:
         points, packages, exact = _fast(problem.contrib, mask, floor)
+        if compiled.links:  # a filtered frontier: exact only without constraints
+            keep = links_satisfied(compiled.links, packages)
+            exact = exact and bool(keep.all())
+            points, packages = points[keep], packages[keep]
         better = np.any(points > floor, axis=1)
         points, packages = points[better], packages[better]
         truncated = not exact or points.shape[0] > cap
@@ -499,6 +503,11 @@ def logrolls(
         # on issue i, a gives (a loses, b gains); on issue j, b gives (b loses, a gains)
         if not (delta[pa, i, o] < 0 < delta[pb, i, o] and delta[pb, j, q] < 0 < delta[pa, j, q]):
             continue
+        if compiled.links:
+            traded = np.array(x0, dtype=np.int64)
+            traded[i], traded[j] = o, q
+            if not links_satisfied(compiled.links, traded):
+                continue
         ga = (delta[pa, i, o] + delta[pa, j, q]) / span[pa]
         gb = (delta[pb, i, o] + delta[pb, j, q]) / span[pb]
         if ga > EXACT and gb > EXACT:

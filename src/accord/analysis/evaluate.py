@@ -3,7 +3,8 @@
 ``utilities(compiled, packages)`` is the one vectorised scoring function every engine uses;
 ``evaluate(compiled, draft_id)`` turns a draft into a named record: each party's utility, its gain
 over BATNA normalised to the party's range, the red lines crossed (with the point that crosses
-each), whether the party can accept, and the ratification steps the draft triggers.
+each), whether the party can accept, the ratification steps the draft triggers, and the
+cross-issue constraints it breaks (a draft that breaks one is acceptable to no one as a whole).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class DraftEvaluation:
     acceptable_to_all: bool
     ratification: tuple[RatificationStep, ...]
     shocks: tuple[str, ...]
+    broken_constraints: tuple[str, ...] = ()  # ids of cross-issue constraints the draft breaks
 
     @property
     def silent_issues(self) -> tuple[str, ...]:
@@ -168,12 +170,14 @@ def evaluate(compiled: Compiled, draft: str | CompiledDraft) -> DraftEvaluation:
                 red_lines=lines,
             )
         )
+    broken = tuple(link.id for link in compiled.links if not link.satisfied(x))
     return DraftEvaluation(
         draft=d.id,
         title=d.title,
         package=setting,
         parties=tuple(parties),
-        acceptable_to_all=bool(ok.all()),
+        acceptable_to_all=bool(ok.all()) and not broken,
+        broken_constraints=broken,
         ratification=ratification_steps(compiled, d),
         shocks=compiled.shocks,
     )

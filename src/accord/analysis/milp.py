@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -95,6 +96,21 @@ class PackageModel:
 
     def add_row(self, coefficients: dict[int, float], lower: float, upper: float = INF) -> None:
         self.rows.append((coefficients, lower, upper))
+
+    def add_links(self, links: Sequence[Any]) -> None:
+        """Rows for cross-issue constraints (:class:`~accord.compile.CompiledLink`):
+        ``excludes``: ``sum x[when] + sum x[then] <= 1``; ``requires``:
+        ``sum x[when] - sum x[then] <= 0``. Options ruled out by the mask have no column and
+        count as 0."""
+        for link in links:
+            sign = 1.0 if link.kind == "excludes" else -1.0
+            row: dict[int, float] = {}
+            for j, (i, o) in enumerate(self.cols):
+                if i == link.when_issue and link.when_mask[o]:
+                    row[j] = row.get(j, 0.0) + 1.0
+                if i == link.then_issue and link.then_mask[o]:
+                    row[j] = row.get(j, 0.0) + sign
+            self.add_row(row, -INF, 1.0 if link.kind == "excludes" else 0.0)
 
     def exclude(self, package: Sequence[int] | IntArray) -> None:
         """A no-good cut: the next solve may not return ``package``."""

@@ -11,6 +11,9 @@ test: the obvious reference, refused above ``ENUMERATE_LIMIT`` packages.
 
 Both methods add utilities issue by issue in the scenario's order, so equal float sums compare
 equal, and both keep, for each distinct utility vector, the lexicographically smallest package.
+Packages that break a cross-issue constraint (``compiled.links``) are not in the space; while the
+fast method does not yet honour them, a scenario with constraints is enumerated (and refused
+above ``ENUMERATE_LIMIT``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from accord.compile import Compiled
+from accord.compile import Compiled, CompiledLink, links_satisfied
 
 ENUMERATE_LIMIT = 20_000
 MAX_PARTIALS = {2: 3_000_000, 3: 300_000}
@@ -154,13 +157,18 @@ def pareto_frontier(
             np.zeros((0, compiled.n_issues), int),
             True,
         )
-    elif method == "enumerate":
+    elif method == "enumerate" or compiled.links:
         if size > ENUMERATE_LIMIT:
             raise SpaceTooLarge(
                 f"the space has {size:,} packages; enumeration is limited to"
-                f" {ENUMERATE_LIMIT:,} (expected method='fast' for larger spaces)"
+                f" {ENUMERATE_LIMIT:,} (expected method='fast' for larger spaces"
+                + (
+                    "; the fast method does not yet honour cross-issue constraints)"
+                    if compiled.links
+                    else ")"
+                )
             )
-        points, packages = _enumerate(contrib, mask, floor)
+        points, packages = _enumerate(contrib, mask, floor, compiled.links)
         exact = True
     elif method == "fast":
         points, packages, exact = _fast(contrib, mask, floor)
@@ -187,7 +195,10 @@ def pareto_frontier(
 
 
 def _enumerate(
-    contrib: FloatArray, mask: npt.NDArray[np.bool_], floor: FloatArray | None
+    contrib: FloatArray,
+    mask: npt.NDArray[np.bool_],
+    floor: FloatArray | None,
+    links: Sequence[CompiledLink] = (),
 ) -> tuple[FloatArray, IntArray]:
     """Every package, scored issue by issue; a pairwise dominance test; ties to the
     lexicographically smallest package (itertools.product yields packages in that order)."""
@@ -196,6 +207,9 @@ def _enumerate(
     points = np.zeros((packages.shape[0], contrib.shape[2]))
     for i in range(len(choices)):
         points = points + contrib[i, packages[:, i]]
+    if links:
+        keep = links_satisfied(links, packages)
+        points, packages = points[keep], packages[keep]
     if floor is not None:
         keep = np.all(points >= floor, axis=1)
         points, packages = points[keep], packages[keep]

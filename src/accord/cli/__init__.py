@@ -16,13 +16,23 @@ from rich.text import Text
 
 # isort: off
 # registration order is the order of `accord --help`
-from accord.cli import scenario, drafts, analyze, space, forecasting, simulation
+from accord.cli import scenario, drafts, analyze, space, forecasting, simulation, news
 
 # isort: on
 from accord.cli.common import app, err
 from accord.service import commands as service_commands
 
-__all__ = ["analyze", "app", "drafts", "forecasting", "main", "scenario", "simulation", "space"]
+__all__ = [
+    "analyze",
+    "app",
+    "drafts",
+    "forecasting",
+    "main",
+    "news",
+    "scenario",
+    "simulation",
+    "space",
+]
 
 app.add_typer(service_commands.db_app, name="db")
 

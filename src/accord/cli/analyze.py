@@ -16,11 +16,13 @@ from rich.table import Table
 from rich.text import Text
 
 from accord.cli.common import (
+    AsOfOpt,
     JsonOpt,
     ScenarioArg,
     ShockOpt,
     UsageFailure,
     app,
+    as_of_day,
     emit_json,
     err,
     number,
@@ -92,6 +94,7 @@ def analyze(
             " SCENARIO-brief.html; - to write none).",
         ),
     ] = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The main job: the bottom line first, then each draft scored and compared, the agreement
@@ -106,7 +109,7 @@ def analyze(
                 f"unknown section(s) {', '.join(map(repr, unknown))}"
                 f" (expected some of: {', '.join(SECTIONS)})"
             )
-        bench = Workbench(resolve(scenario), tuple(shock or ()))
+        bench = Workbench(resolve(scenario), tuple(shock or ()), as_of=as_of_day(as_of))
         with _stages() as stage:
             analysis = bench.analyze(runs=runs, seed=seed, progress=stage)
             brief_path = None if brief == "-" else (brief or f"{analysis.scenario.id}-brief.html")
@@ -295,10 +298,13 @@ def _forecasts(a: Analysis, full: bool) -> None:
             by_option.setdefault(best, []).append(
                 f"{m} {where}" if fixed else f"{m} {where}, {share:.0%} of runs"
             )
+        missing = [m for m in first.missing if m.issue == issue.id and m.model in models]
         if not by_option:
-            out.print(Text(f"  {issue.id}: no forecast (no model has enough stated positions)"))
+            why = missing[0].reason if missing else "no model gave a value"
+            out.print(Text(f"  {issue.id}: no forecast ({why})"))
             continue
         parts = [f"{option} ({'; '.join(ms)})" for option, ms in by_option.items()]
+        parts += [f"no {m.model} forecast: {m.reason}" for m in missing]
         out.print(Text(f"  {issue.id}: " + " | ".join(parts)))
     if len(a.forecasts) > 1:
         moved = []

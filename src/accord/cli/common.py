@@ -3,6 +3,7 @@ guard (exit code 2, one line per problem) and small renderers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -67,6 +68,33 @@ ShockOpt = Annotated[
 ]
 
 
+AsOfOpt = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Analyse the negotiation as it stood on this day (YYYY-MM-DD): only the drafts,"
+        " events, claims and sources known by then.",
+    ),
+]
+
+
+def as_of_day(value: dt.datetime | None) -> dt.date | None:
+    """The ``--as-of`` option as a date (Typer parses dates as datetimes)."""
+    return None if value is None else value.date()
+
+
+def resolve_as_of(spec: str | None, as_of: dt.datetime | None) -> Scenario:
+    """The scenario named by ``spec`` (an embedded id or a file), as it stood on ``--as-of``
+    when given (:func:`accord.model.as_of`)."""
+    from accord.model.timing import as_of as scenario_as_of
+    from accord.scenarios import resolve
+
+    scenario = resolve(spec)
+    day = as_of_day(as_of)
+    return scenario if day is None else scenario_as_of(scenario, day)
+
+
 T = TypeVar("T")
 
 
@@ -111,14 +139,17 @@ def number(x: float | int | None) -> str:
 
 
 def emit_json(data: Any) -> None:
+    """Print data as indented JSON on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def compiled_for(scenario: Scenario, shocks: Sequence[str] | None) -> Compiled:
+    """Compile a scenario under the named shocks."""
     return compile_scenario(scenario, shocks=tuple(shocks or ()))
 
 
 def draft_id(scenario: Scenario, draft: str) -> str:
+    """Check a draft id (BadParameter naming the valid ids)."""
     ids = [d.id for d in scenario.drafts]
     if draft not in ids:
         raise UsageFailure(
@@ -128,15 +159,18 @@ def draft_id(scenario: Scenario, draft: str) -> str:
 
 
 def option_label(compiled: Compiled, issue: str, option: str) -> str:
+    """The label of an issue's option."""
     i = compiled.issue_index(issue)
     return compiled.option_labels[i][compiled.option_index(i, option)]
 
 
 def point_label(number: int | None) -> str:
+    """A point number as P7, or the status quo where no point sets the issue."""
     return "silent: status quo" if number is None else f"P{number}"
 
 
 def shorten(text: str, width: int = 110) -> str:
+    """Text flattened to one line and cut to width characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 3] + "..."
 
@@ -148,6 +182,7 @@ PartiesOpt = Annotated[
 
 
 def chosen_parties(compiled: Compiled, parties: str | None) -> list[str] | None:
+    """The party ids of a comma-separated --parties value, checked (None: all parties)."""
     if parties is None:
         return None
     chosen = [p.strip() for p in parties.split(",") if p.strip()]

@@ -18,6 +18,7 @@ from accord.analysis import (
     evaluate_all,
 )
 from accord.cli.common import (
+    AsOfOpt,
     JsonOpt,
     ScenarioArg,
     ShockOpt,
@@ -29,6 +30,7 @@ from accord.cli.common import (
     option_label,
     out,
     point_label,
+    resolve_as_of,
     shorten,
     spinner,
     user_errors,
@@ -38,7 +40,6 @@ from accord.model import (
     Scenario,
 )
 from accord.model.load import write_atomic
-from accord.scenarios import resolve
 
 
 def evaluation_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -> Table:
@@ -97,11 +98,12 @@ def evaluate_cmd(
     scenario: ScenarioArg = None,
     draft: Annotated[str | None, typer.Option("--draft", help="Only this draft.")] = None,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Score every draft (or one) for every party: utility, acceptable, red lines crossed."""
     with user_errors():
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         if draft is not None:
             evaluations: tuple[DraftEvaluation, ...] = (evaluate(compiled, draft_id(s, draft)),)
@@ -159,11 +161,12 @@ def diff_cmd(
     a: Annotated[str, typer.Argument(help="The earlier draft.")],
     b: Annotated[str, typer.Argument(help="The later draft.")],
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Points added, removed and changed between two drafts; issues moved; utility change."""
     with user_errors():
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         result = diff(compiled, draft_id(s, a), draft_id(s, b))
     if json_out:
@@ -210,6 +213,7 @@ def report(
         typer.Option("--show-confidential", help="Show positions marked confidential."),
     ] = False,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="The brief's record as JSON (to stdout without -o).")
     ] = False,
@@ -224,7 +228,7 @@ def report(
             if format not in (None, "json"):
                 raise UsageFailure(f"--json and --format {format} disagree (expected one of them)")
             format, output = "json", output or "-"
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         target = output or f"{s.id}-brief.{format or 'html'}"
         try:
             fmt = format_for("" if target == "-" else target, format)

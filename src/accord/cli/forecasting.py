@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from accord.cli.common import (
+    AsOfOpt,
     JsonOpt,
     ScenarioArg,
     ShockOpt,
@@ -19,6 +20,7 @@ from accord.cli.common import (
     emit_json,
     out,
     progress_bar,
+    resolve_as_of,
     user_errors,
 )
 from accord.forecast.ensemble import Ensemble, run_ensemble
@@ -28,7 +30,6 @@ from accord.io.positions import read_positions
 from accord.model import (
     Scenario,
 )
-from accord.scenarios import resolve
 
 ANALYZE_MODELS = ("compromise", "weighted_median")
 
@@ -53,6 +54,7 @@ def forecast(
     ] = None,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Samples of the inputs.")] = 1000,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     backend: Annotated[str, typer.Option("--backend", help="local or dask.")] = "local",
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="A dask scheduler address (dask backend).")
@@ -67,7 +69,7 @@ def forecast(
     with user_errors():
         if backend not in ("local", "dask"):
             raise UsageFailure(f"unknown backend {backend!r} (expected local or dask)")
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled_for(s, shock)  # checks the shock names
         try:
             with progress_bar("forecasting") as tick:
@@ -93,10 +95,13 @@ def forecast(
                 "shocks": list(result.shocks),
                 "backend": result.backend,
                 "forecasts": [asdict(f) for f in result.forecasts],
+                "no_forecast": [asdict(m) for m in result.missing],
             }
         )
         return
     out.print(forecast_table(s, [(", ".join(result.shocks) or "baseline", result)], models))
+    for m in result.missing:
+        out.print(f"No {m.model} forecast of {m.issue}: {m.reason}.")
 
 
 def forecast_table(
@@ -114,7 +119,7 @@ def forecast_table(
             for m in models:
                 try:
                     f = ensemble.get(m, issue.id)
-                except StopIteration:
+                except KeyError:
                     cells.append("-")
                     continue
                 best = max(f.option_probability.items(), key=lambda kv: kv[1])

@@ -28,6 +28,7 @@ from accord.model import (
     load_scenario,
     save_scenario,
 )
+from accord.model.checks import stale_warning
 from accord.model.errors import render_path
 from accord.model.records import Preference
 from accord.scenarios import EMBEDDED, resolve
@@ -219,12 +220,17 @@ def validate(
                 }
             )
             raise typer.Exit(2) from None
-        emit_json({"file": file, "ok": True, "problems": [], **_counts(s)})
+        stale = stale_warning(s.as_of)
+        warnings = [] if stale is None else [stale]
+        emit_json({"file": file, "ok": True, "problems": [], "warnings": warnings, **_counts(s)})
         return
     with user_errors():
         s = load_scenario(file)
     counts = ", ".join(f"{n} {what}" for what, n in _counts(s).items())
     out.print(f"{file}: ok ({counts})")
+    stale = stale_warning(s.as_of)
+    if stale is not None:
+        typer.echo(f"{file}: warning: {stale}", err=True)
 
 
 def _counts(s: Scenario) -> dict[str, int]:

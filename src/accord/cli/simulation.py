@@ -13,6 +13,7 @@ from accord.analysis import (
     utilities,
 )
 from accord.cli.common import (
+    AsOfOpt,
     JsonOpt,
     PartiesOpt,
     ScenarioArg,
@@ -26,6 +27,7 @@ from accord.cli.common import (
     out,
     package_text,
     progress_bar,
+    resolve_as_of,
     shorten,
     user_errors,
 )
@@ -169,6 +171,7 @@ def simulate(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same trace.")] = 0,
     parties: PartiesOpt = None,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Replay a negotiation: a mediator's single negotiating text (each party asks for the
@@ -179,7 +182,7 @@ def simulate(
             raise UsageFailure(
                 f"unknown protocol {protocol!r} (expected one of: {', '.join(PROTOCOLS)})"
             )
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         chosen = chosen_parties(compiled, parties) or list(compiled.party_ids)
         if protocol == "single-text":

@@ -23,6 +23,7 @@ from accord.analysis.conflict import (
 )
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.cli.common import (
+    AsOfOpt,
     JsonOpt,
     PartiesOpt,
     ScenarioArg,
@@ -37,11 +38,11 @@ from accord.cli.common import (
     out,
     package_text,
     point_label,
+    resolve_as_of,
     spinner,
     user_errors,
 )
 from accord.compile import Compiled
-from accord.scenarios import resolve
 
 
 @app.command()
@@ -53,11 +54,12 @@ def frontier(
     ] = False,
     cap: Annotated[int, typer.Option("--cap", help="Show at most this many points.")] = 20,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The exact Pareto frontier over the chosen parties."""
     with user_errors():
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         chosen = chosen_parties(compiled, parties)
         try:
@@ -100,6 +102,7 @@ def bargain(
         str | None, typer.Option("--baseline", help="Draft the egalitarian gains start from.")
     ] = None,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Bargaining solutions over the packages every party accepts."""
@@ -110,7 +113,7 @@ def bargain(
             raise UsageFailure(
                 f"unknown solution {', '.join(map(repr, bad))} (expected: {', '.join(SOLUTIONS)})"
             )
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         chosen = chosen_parties(compiled, parties)
         if baseline is not None:
@@ -166,6 +169,7 @@ def relax(
         ),
     ] = "feasible",
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Is there a zone of possible agreement? If not, the minimal sets of red lines and BATNAs
@@ -174,7 +178,7 @@ def relax(
         if example not in ("feasible", "maximin"):
             raise UsageFailure(f"unknown --example {example!r} (expected feasible or maximin)")
         rule: ExampleRule = "maximin" if example == "maximin" else "feasible"
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         chosen = chosen_parties(compiled, parties)
         zone = zopa(compiled, chosen, example=rule)
@@ -222,11 +226,12 @@ def bridge_cmd(
     draft: Annotated[str, typer.Argument(help="The draft to bridge from.")],
     parties: PartiesOpt = None,
     shock: ShockOpt = None,
+    as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The package every party accepts that changes the fewest issues of a draft."""
     with user_errors():
-        s = resolve(scenario)
+        s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         result = bridge(compiled, draft_id(s, draft), chosen_parties(compiled, parties))
     if json_out:

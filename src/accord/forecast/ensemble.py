@@ -149,18 +149,23 @@ EUM_ROUNDS = 10
 def _eum(x: FloatArray, s: FloatArray, c: FloatArray, inputs: ForecastInputs) -> FloatArray:
     """Bueno de Mesquita's expected-utility model (Scholz's published variant), run for
     ``EUM_ROUNDS`` rounds; only on issues where every actor states a position (NaN elsewhere:
-    the model has no notion of an absent actor)."""
+    the model has no notion of an absent actor, and a silent party is never given one)."""
     from accord.forecast import eum
 
-    full = ~(np.isnan(x) | np.isnan(s)).any(axis=-1)
+    out = np.full(x.shape[:-1], np.nan)
+    full = ~(np.isnan(x) | np.isnan(s)).any(axis=-1)  # (R, I)
+    cols = np.flatnonzero(full.all(axis=0))
+    if cols.size == 0:
+        return out
     result = eum.run(
-        np.where(np.isnan(x), 0.0, x),
-        np.broadcast_to(c[:, None, :], x.shape),
-        np.where(np.isnan(s), 0.0, s),
+        x[:, cols],
+        np.broadcast_to(c[:, None, :], x[:, cols].shape),
+        s[:, cols],
         EUM_ROUNDS,
-        scale=(inputs.low, inputs.high),
+        scale=(inputs.low[cols], inputs.high[cols]),
     )
-    return np.asarray(np.where(full, result.forecast, np.nan))
+    out[:, cols] = result.forecast
+    return out
 
 
 MODELS: dict[str, Model] = {
@@ -176,6 +181,9 @@ MODELS: dict[str, Model] = {
 
 @dataclass(frozen=True)
 class IssueForecast:
+    """One model's forecast of one issue over the runs: mean, quantiles and, per option, the
+    share of runs whose outcome lands nearest that option."""
+
     issue: str
     model: str
     mean: float
@@ -184,16 +192,41 @@ class IssueForecast:
 
 
 @dataclass(frozen=True)
+class NoForecast:
+    """An issue a model gives no forecast on, and why."""
+
+    issue: str
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Ensemble:
+    """Every model's forecasts over the runs of one (shocked) scenario, with the issues a model
+    could not forecast (``missing``, each with its reason) and the raw outcomes per run."""
+
     runs: int
     seed: int
     shocks: tuple[str, ...]
     backend: str
     forecasts: tuple[IssueForecast, ...]
     raw: dict[str, FloatArray]  # model -> (runs, issues)
+    missing: tuple[NoForecast, ...] = ()
+
+    def find(self, model: str, issue: str) -> IssueForecast | None:
+        """The forecast of a model on an issue, or None where it gives none."""
+        return next((f for f in self.forecasts if f.model == model and f.issue == issue), None)
 
     def get(self, model: str, issue: str) -> IssueForecast:
-        return next(f for f in self.forecasts if f.model == model and f.issue == issue)
+        """The forecast of a model on an issue (KeyError saying why where it gives none)."""
+        found = self.find(model, issue)
+        if found is not None:
+            return found
+        why = next(
+            (m.reason for m in self.missing if m.model == model and m.issue == issue),
+            f"no model {model!r} or issue {issue!r} in this ensemble",
+        )
+        raise KeyError(f"no {model} forecast of {issue}: {why}")
 
 
 def _chunk(
@@ -244,6 +277,7 @@ def run_ensemble(
         backend=backend,
         forecasts=tuple(_summaries(inputs, raw)),
         raw=raw,
+        missing=tuple(_missing(inputs, raw)),
     )
 
 
@@ -265,6 +299,28 @@ def _run_dask(
             if progress is not None:
                 progress(done, len(bounds))
         return list(client.gather(futures))
+
+
+def _missing(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[NoForecast]:
+    out = []
+    for name, values in raw.items():
+        for i, issue in enumerate(inputs.issues):
+            if not np.isnan(values[:, i]).all():
+                continue
+            silent = [
+                a for a, x in zip(inputs.actors, inputs.positions[i], strict=True) if np.isnan(x)
+            ]
+            if len(silent) == len(inputs.actors):
+                reason = "no party states a position on this issue"
+            elif name == "eum" and silent:
+                reason = (
+                    "the expected-utility model needs a position from every party, and "
+                    f"{', '.join(silent)} state{'s' if len(silent) == 1 else ''} none on this issue"
+                )
+            else:
+                reason = "the model gave no value in any run"
+            out.append(NoForecast(issue=issue, model=name, reason=reason))
+    return out
 
 
 def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[IssueForecast]:

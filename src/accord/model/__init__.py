@@ -13,6 +13,7 @@ from accord.model.load import (
 from accord.model.records import (
     Claim,
     Condition,
+    Dated,
     Distribution,
     Draft,
     Edit,
@@ -32,10 +33,12 @@ from accord.model.records import (
     Shock,
     Source,
 )
+from accord.model.timing import as_of
 
 __all__ = [
     "Claim",
     "Condition",
+    "Dated",
     "Distribution",
     "Draft",
     "Edit",
@@ -57,6 +60,7 @@ __all__ = [
     "Shock",
     "Source",
     "UnknownId",
+    "as_of",
     "dumps_json",
     "dumps_yaml",
     "load_bytes",

@@ -8,6 +8,7 @@ beside pydantic's structural checks).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -73,6 +74,56 @@ def _walk(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _walk(value, (*path, index))
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def late_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Content dated after the scenario's ``as_of`` (a ``date`` or ``from`` later than it): the
+    scenario states the negotiation as known on ``as_of``, so nothing in it can be newer."""
+    as_of = _day(data.get("as_of"))
+    if as_of is None:
+        return []
+    problems = []
+    for path, node in _walk(data, ()):
+        if not isinstance(node, Mapping) or not path:
+            continue
+        for key in ("date", "from"):
+            day = _day(node.get(key))
+            if day is not None and day > as_of:
+                problems.append(
+                    Problem(
+                        (*path, key),
+                        f"dated {day.isoformat()}, after the scenario's as_of"
+                        f" {as_of.isoformat()} (expected a date on or before as_of, or a later"
+                        " as_of)",
+                    )
+                )
+    return problems
+
+
+def stale_warning(as_of: dt.date, today: dt.date | None = None) -> str | None:
+    """A warning when ``as_of`` is more than 30 days before ``today``: the analysis may miss what
+    happened since."""
+    today = today or dt.date.today()
+    days = (today - as_of).days
+    if days > 30:
+        return (
+            f"as_of {as_of.isoformat()} is {days} days before today ({today.isoformat()}):"
+            " the analysis does not know what happened since"
+        )
+    return None
 
 
 def _options_of(issue: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -360,6 +411,24 @@ def cross_reference_problems(data: Any) -> list[Problem]:
                     ("shocks", index, "edits", ei), edit, parties, issues, options, prefs
                 )
 
+    # cross-issue constraints
+    _, found = _ids(("constraints",), _items(data, "constraints"), "constraint")
+    problems += found
+    for index, link in _items(data, "constraints"):
+        for side in ("when", "then"):
+            cond = link.get(side)
+            if isinstance(cond, Mapping):
+                problems += option_refs(
+                    ("constraints", index, side), cond.get("issue"), _as_ids(cond.get("options"))
+                )
+        if link.get("source") is None and link.get("assumption") is None:
+            problems.append(
+                Problem(
+                    ("constraints", index),
+                    "a constraint needs a source or an assumption (expected one of them)",
+                )
+            )
+
     # sources: every id cited anywhere must be declared
     for path, node in _walk(data, ()):
         if not isinstance(node, Mapping):
@@ -385,6 +454,7 @@ def cross_reference_problems(data: Any) -> list[Problem]:
 
     if data.get("provenance") == "required":
         problems += _bare_numbers(data)
+    problems += late_problems(data)
     names = {"parties": "party", "issues": "issue", "drafts": "draft"}
     undeclared = [f"unknown {names[key]} " for key, ok in declared.items() if not ok]
     if undeclared:

@@ -25,6 +25,7 @@ from accord.model.records import Quantity, Scenario
 
 
 def format_of(name: str) -> str:
+    """'json' or 'yaml' by a file name's extension."""
     return "json" if name.lower().endswith(".json") else "yaml"
 
 
@@ -57,12 +58,14 @@ def load_scenario(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -
 
 
 def load_text(text: str, *, name: str = "<text>", fmt: str = "yaml") -> Scenario:
+    """Load a scenario from text (problems name the given name and line)."""
     return load_bytes(text.encode("utf-8"), name=name, fmt=fmt)
 
 
 def load_bytes(
     raw: bytes, *, name: str = "<bytes>", fmt: str = "yaml", max_bytes: int = MAX_BYTES
 ) -> Scenario:
+    """Load a scenario from bytes, refusing more than max_bytes."""
     try:
         parsed = parse_text(decode(raw, max_bytes=max_bytes), fmt=fmt)
     except ParseFailure as failure:
@@ -327,6 +330,7 @@ _Dumper.add_representer(str, _str_presenter)
 
 
 def dumps_yaml(scenario: Scenario) -> str:
+    """A scenario as YAML text."""
     return yaml.dump(
         to_data(scenario, dates="date"),
         Dumper=_Dumper,
@@ -337,6 +341,7 @@ def dumps_yaml(scenario: Scenario) -> str:
 
 
 def dumps_json(scenario: Scenario) -> str:
+    """A scenario as JSON text."""
     return json.dumps(to_data(scenario), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -369,5 +374,6 @@ def _umask() -> int:
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> None:
+    """Write a scenario to a path (YAML or JSON by extension), atomically."""
     text = dumps_json(scenario) if format_of(str(path)) == "json" else dumps_yaml(scenario)
     write_atomic(path, text)

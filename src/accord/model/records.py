@@ -4,7 +4,8 @@ A scenario file is a mapping with these top-level keys (see ``accord schema`` fo
 Schema and ``docs/howto-scenario.md`` for a walk-through):
 
 ``id``, ``title``, ``as_of``, ``description``, ``invented``, ``provenance``, ``sources``, ``facts``,
-``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``.
+``parties``, ``issues``, ``preferences``, ``drafts``, ``events``, ``shocks``, ``constraints``
+(cross-issue :class:`Link` records: ``excludes`` / ``requires``).
 
 Every number that states something about the world (a salience, an option value, a BATNA, a
 capability, a shock's size) is a :class:`Quantity`: a value with a ``source`` id (or several) or an
@@ -77,6 +78,25 @@ class Source(Record):
     note: Text | None = None
 
 
+class Dated(Record):
+    """Mix-in fields: the dates a claim held (YAML keys ``from``/``to``; open-ended when absent,
+    i.e. the scenario's whole span). :func:`accord.model.timing.as_of` keeps a claim on a day
+    only when ``from <= day <= to``."""
+
+    start: dt.date | None = Field(default=None, alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _dates(self) -> Any:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"from {self.start} is after to {self.end} (expected from <= to)")
+        return self
+
+    def holds_on(self, day: dt.date) -> bool:
+        """True when the claim's ``from``/``to`` window includes ``day``."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
 class Distribution(Record):
     """A distribution for ensembles. ``normal`` uses ``mean``/``sd``; ``uniform`` ``low``/``high``;
     ``triangular`` ``low``/``mode``/``high``; ``beta`` ``a``/``b`` on [0, 1]."""
@@ -112,10 +132,10 @@ class Distribution(Record):
         return self
 
 
-class Quantity(Record):
+class Quantity(Dated):
     """A number with its provenance: ``{value: 0.8, source: kyiv-indep-1121}`` or
     ``{value: 0.5, assumption: "midpoint: no reported figure"}``. A bare number is accepted and
-    written back bare."""
+    written back bare. ``from``/``to`` date the figure (e.g. a BATNA reported for a period)."""
 
     value: float
     source: Annotated[list[Id], Field(min_length=1)] | None = None
@@ -198,7 +218,7 @@ class Sourced(Record):
 # --- facts -----------------------------------------------------------------------------------
 
 
-class Claim(Sourced):
+class Claim(Sourced, Dated):
     """One report of a fact. Conflicting reports are separate claims, never averaged."""
 
     value: bool | float | Text
@@ -235,19 +255,11 @@ class Role(StrEnum):
     GUARANTOR = "guarantor"
 
 
-class Member(Sourced):
+class Member(Sourced, Dated):
     """A delegation member, with the dates the role was held (open-ended when absent)."""
 
     name: Text
     role: Text
-    start: dt.date | None = Field(default=None, alias="from")
-    end: dt.date | None = Field(default=None, alias="to")
-
-    @model_validator(mode="after")
-    def _dates(self) -> Member:
-        if self.start and self.end and self.start > self.end:
-            raise ValueError(f"from {self.start} is after to {self.end} (expected from <= to)")
-        return self
 
 
 class RatificationKind(StrEnum):
@@ -284,6 +296,7 @@ _Unit = Annotated[Quantity, Field(description="A value on the party's 0..1 utili
 class Party(Record):
     id: Id
     name: Text
+    aliases: list[Text] = []  # other names the news uses (matched by `accord ingest`)
     roles: Annotated[list[Role], Field(min_length=1)]
     description: Text | None = None
     capability: _Capability | None = None
@@ -360,15 +373,15 @@ class Shape(StrEnum):
     STEP = "step"
 
 
-class RedLine(Sourced):
+class RedLine(Sourced, Dated):
     """An option the party refuses outright (non-compensatory)."""
 
     option: Id
     note: Text | None = None
 
 
-class Preference(Record):
-    """One party's stance on one issue."""
+class Preference(Dated):
+    """One party's stance on one issue, held from ``from`` to ``to`` (open-ended when absent)."""
 
     ideal: Id | Quantity | None = None
     salience: Quantity
@@ -441,7 +454,10 @@ class Point(Sourced):
         return _as_list(value)
 
 
-class Draft(Sourced):
+class Draft(Sourced, Dated):
+    """A draft text; ``date`` is when it was reported, ``from``/``to`` the days it was on the
+    table (open-ended when absent)."""
+
     id: Id
     title: Text
     date: dt.date | None = None
@@ -507,6 +523,38 @@ class Shock(Sourced):
     edits: Annotated[list[Edit], Field(min_length=1)]
 
 
+# --- cross-issue constraints -----------------------------------------------------------------
+
+
+class LinkKind(StrEnum):
+    """``excludes``: a package may not meet both ``when`` and ``then``; ``requires``: a package
+    that meets ``when`` must meet ``then``."""
+
+    EXCLUDES = "excludes"
+    REQUIRES = "requires"
+
+
+class Link(Sourced):
+    """A cross-issue constraint: options that cannot stand together (``excludes``) or an option
+    that needs another (``requires``). Like any claim it carries a ``source`` or an
+    ``assumption``; every engine only produces packages that satisfy it."""
+
+    id: Id
+    kind: LinkKind
+    when: Condition
+    then: Condition
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _two_issues(self) -> Link:
+        if self.when.issue == self.then.issue:
+            raise ValueError(
+                f"when and then name the same issue {self.when.issue!r}"
+                " (expected two different issues: a constraint within one issue is a red line)"
+            )
+        return self
+
+
 # --- the scenario ----------------------------------------------------------------------------
 
 
@@ -528,6 +576,7 @@ class Scenario(Record):
     drafts: list[Draft] = []
     events: list[Event] = []
     shocks: list[Shock] = []
+    constraints: list[Link] = []
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:

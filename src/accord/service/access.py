@@ -36,6 +36,7 @@ class Viewer:
 
     @property
     def member(self) -> bool:
+        """Whether the viewer is a member of the scenario."""
         return self.role is not None
 
     @property
@@ -49,6 +50,7 @@ class Forbidden(PermissionError):
 
 
 def private_parties(doc: dict[str, Any]) -> set[str]:
+    """The parties with at least one confidential preference."""
     return {
         party
         for party, table in doc.get("preferences", {}).items()
@@ -57,12 +59,14 @@ def private_parties(doc: dict[str, Any]) -> set[str]:
 
 
 def hidden_parties(doc: dict[str, Any], viewer: Viewer) -> set[str]:
+    """The parties whose confidential data the viewer may not see."""
     if viewer.full:
         return set()
     return private_parties(doc) - ({viewer.party} if viewer.party else set())
 
 
 def may_read_preference(doc: dict[str, Any], viewer: Viewer, party: str, issue: str) -> bool:
+    """Whether the viewer may read a party's preference on an issue."""
     pref = doc.get("preferences", {}).get(party, {}).get(issue)
     if pref is None or viewer.full or viewer.party == party:
         return True
@@ -130,6 +134,7 @@ EDITORS: dict[str, frozenset[str]] = {
 
 
 def check_member(viewer: Viewer) -> None:
+    """Refuse (Forbidden) a viewer who is not a member."""
     if not viewer.member:
         raise Forbidden("you are not a member of this scenario")
 
@@ -155,12 +160,14 @@ def check_edit(viewer: Viewer, target: tuple[str, ...]) -> None:
 
 
 def check_full(viewer: Viewer, what: str) -> None:
+    """Refuse a member who may not see every party's data (mediators and owners may)."""
     check_member(viewer)
     if not viewer.full:
         raise Forbidden(f"only the owner and the mediator may read {what}")
 
 
 def check_owner(viewer: Viewer, what: str) -> None:
+    """Refuse a member who is not an owner."""
     check_member(viewer)
     if viewer.role != "owner":
         raise Forbidden(f"only the owner may {what}")

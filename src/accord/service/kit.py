@@ -124,6 +124,7 @@ class Service:
 
 
 def json_body(value: Any) -> dict[str, Any]:
+    """A value as a plain JSON body (dict)."""
     out = plain(value)
     assert isinstance(out, dict)
     return out
@@ -159,6 +160,7 @@ class Kit:
         request: Request,
         x_csrf_token: Annotated[str | None, Header()] = None,
     ) -> User:
+        """The signed-in user of a request (bearer token or session cookie with its CSRF header)."""
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
             user = self.store.token_user(auth.digest(header[7:].strip()))
@@ -177,11 +179,13 @@ class Kit:
         return user
 
     def member(self, sid: str, user: User) -> tuple[Viewer, Loaded]:
+        """The caller's membership of a scenario and the scenario (Forbidden for non-members)."""
         viewer = self.store.membership(sid, user)
         check_member(viewer)
         return viewer, self.store.load(sid)
 
     def precondition(self, if_match: str | None) -> str:
+        """The If-Match header, required on every change."""
         if not if_match:
             raise PreconditionRequired(
                 "send If-Match with the ETag you read (changes without it are refused)"
@@ -191,6 +195,8 @@ class Kit:
     def problems_for(
         self, viewer: Viewer
     ) -> Callable[[dict[str, Any], list[tuple[str, str]]], Any]:
+        """A function that hides the problems touching data the viewer may not see."""
+
         def rename(doc: dict[str, Any], problems: list[tuple[str, str]]) -> Any:
             hidden = hidden_parties(doc, viewer)
             out = []
@@ -205,6 +211,7 @@ class Kit:
         return rename
 
     def tagged(self, response: Response, value: Any) -> Any:
+        """Set the ETag of a value on the response and return the value."""
         response.headers["ETag"] = resources.etag(value)
         return value
 
@@ -219,6 +226,7 @@ class Kit:
         if_match: str | None,
         guard: Callable[[dict[str, Any]], None] | None = None,
     ) -> Any:
+        """Apply one change to a scenario under If-Match, validated, and answer the new version."""
         viewer = self.store.membership(sid, user)
         check_edit(viewer, target)
         _, after = self.store.change(
@@ -282,6 +290,7 @@ class Kit:
         return Response(status_code=204)
 
     def visible(self, doc: dict[str, Any], viewer: Viewer, kind: str, item: Any) -> Any:
+        """An item as the viewer may read it (hidden parties' BATNAs left out)."""
         if kind == "parties" and item.get("id") in hidden_parties(doc, viewer):
             item = {k: v for k, v in item.items() if k != "batna"}
         return item

@@ -205,6 +205,7 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
                 "runs": result.runs,
                 "shocks": list(result.shocks),
                 "forecasts": [asdict(f) for f in result.forecasts],
+                "no_forecast": [asdict(m) for m in result.missing],
             }
         )
 

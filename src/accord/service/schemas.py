@@ -25,49 +25,67 @@ class BadRequest(ValueError):
 
 
 class ProblemItem(BaseModel):
+    """One problem with a request: the field path and the message."""
+
     path: str
     message: str
 
 
 class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
     error: str
     problems: list[ProblemItem] = []
 
 
 class Login(BaseModel):
+    """A sign-in request: user name and password."""
+
     name: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=1000)
 
 
 class SignedIn(BaseModel):
+    """The answer to a sign-in: the user and the CSRF token for cookie requests."""
+
     user: str
     is_admin: bool
     csrf: str
 
 
 class Membership(BaseModel):
+    """One scenario membership of a user: the scenario, role and party."""
+
     scenario: str
     role: str
     party: str | None = None
 
 
 class Me(BaseModel):
+    """The signed-in user and their memberships."""
+
     user: str
     is_admin: bool
     scenarios: list[Membership]
 
 
 class TokenRequest(BaseModel):
+    """A request for a new API token."""
+
     name: str = Field(min_length=1, max_length=80)
 
 
 class TokenCreated(BaseModel):
+    """A new API token (its secret is shown once)."""
+
     id: int
     name: str
     token: str
 
 
 class TokenInfo(BaseModel):
+    """An API token as listed (never its secret)."""
+
     id: int
     name: str
     created_at: str
@@ -75,6 +93,8 @@ class TokenInfo(BaseModel):
 
 
 class ScenarioInfo(BaseModel):
+    """A scenario as listed."""
+
     id: str
     title: str
     version: int
@@ -83,17 +103,23 @@ class ScenarioInfo(BaseModel):
 
 
 class Member(BaseModel):
+    """A member of a scenario: user, role and party."""
+
     user: str
     role: str
     party: str | None = None
 
 
 class MemberRequest(BaseModel):
+    """A request to add or change a membership."""
+
     role: str = Field(pattern="^(owner|mediator|delegate|observer)$")
     party: str | None = Field(default=None, max_length=80)
 
 
 class AuditEntry(BaseModel):
+    """One audit-log entry."""
+
     id: int
     version: int
     at: str
@@ -105,11 +131,15 @@ class AuditEntry(BaseModel):
 
 
 class JobRequest(BaseModel):
+    """A request for a background job (ensemble or tournament)."""
+
     kind: str = Field(pattern="^(ensemble|tournament)$")
     params: dict[str, Any] = {}
 
 
 class JobInfo(BaseModel):
+    """A background job: its kind, state and result."""
+
     id: str
     scenario: str
     kind: str
@@ -124,6 +154,8 @@ class JobInfo(BaseModel):
 
 
 class Collection(StrEnum):
+    """The kinds of scenario resources the API edits."""
+
     parties = "parties"
     issues = "issues"
     sources = "sources"

@@ -33,6 +33,7 @@ from accord.service.resources import Conflict, Target, etag, get, target_text
 
 
 def now() -> dt.datetime:
+    """The current time, in UTC."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -69,6 +70,8 @@ class Loaded:
 
 @dataclass(frozen=True)
 class User:
+    """A user account."""
+
     id: int
     name: str
     is_admin: bool
@@ -107,6 +110,7 @@ class Store:
     # --- users --------------------------------------------------------------------------------
 
     def add_user(self, name: str, password_hash: str, *, is_admin: bool = False) -> User:
+        """Create a user (Conflict where the name is taken)."""
         with self._writing() as conn:
             if conn.execute(select(db.users.c.id).where(db.users.c.name == name)).first():
                 raise Conflict(f"a user named {name!r} already exists")
@@ -120,6 +124,7 @@ class Store:
         return User(int(key[0]), name, is_admin)
 
     def set_password(self, name: str, password_hash: str) -> None:
+        """Set a user's password hash."""
         with self._writing() as conn:
             done = conn.execute(
                 update(db.users).where(db.users.c.name == name).values(password_hash=password_hash)
@@ -128,6 +133,7 @@ class Store:
                 raise Missing(f"no user named {name!r}")
 
     def user_by_name(self, name: str) -> tuple[User, str] | None:
+        """A user and their password hash by name, or None."""
         with db.reading(self.engine) as conn:
             row = conn.execute(select(db.users).where(db.users.c.name == name)).first()
         if row is None:
@@ -135,11 +141,13 @@ class Store:
         return User(row.id, row.name, bool(row.is_admin)), row.password_hash
 
     def user(self, user_id: int) -> User | None:
+        """A user by id, or None."""
         with db.reading(self.engine) as conn:
             row = conn.execute(select(db.users).where(db.users.c.id == user_id)).first()
         return None if row is None else User(row.id, row.name, bool(row.is_admin))
 
     def users(self) -> list[User]:
+        """Every user, by name."""
         with db.reading(self.engine) as conn:
             rows = conn.execute(select(db.users).order_by(db.users.c.id)).all()
         return [User(r.id, r.name, bool(r.is_admin)) for r in rows]
@@ -147,6 +155,7 @@ class Store:
     # --- sessions and tokens ------------------------------------------------------------------
 
     def add_session(self, digest: str, user_id: int, csrf: str, hours: float) -> None:
+        """Record a sign-in session (digest of the cookie) for some hours."""
         t = now()
         with self._writing() as conn:
             conn.execute(
@@ -160,6 +169,7 @@ class Store:
             )
 
     def session(self, digest: str) -> tuple[User, str] | None:
+        """The user and CSRF token of a live session, or None."""
         with db.reading(self.engine) as conn:
             row = conn.execute(
                 select(db.sessions, db.users.c.name, db.users.c.is_admin)
@@ -171,10 +181,12 @@ class Store:
         return User(row.user_id, row.name, bool(row.is_admin)), row.csrf
 
     def end_session(self, digest: str) -> None:
+        """End a session (sign-out)."""
         with self._writing() as conn:
             conn.execute(db.sessions.delete().where(db.sessions.c.id == digest))
 
     def add_token(self, user_id: int, name: str, digest: str) -> int:
+        """Record an API token (its digest) and return its id."""
         with self._writing() as conn:
             row = conn.execute(
                 insert(db.api_tokens).values(
@@ -186,6 +198,7 @@ class Store:
         return int(key[0])
 
     def token_user(self, digest: str) -> User | None:
+        """The user of a live API token, or None."""
         with db.reading(self.engine) as conn:
             row = conn.execute(
                 select(db.users)
@@ -195,6 +208,7 @@ class Store:
         return None if row is None else User(row.id, row.name, bool(row.is_admin))
 
     def tokens(self, user_id: int) -> list[dict[str, Any]]:
+        """A user's API tokens (never their secrets)."""
         with db.reading(self.engine) as conn:
             rows = conn.execute(
                 select(db.api_tokens)
@@ -212,6 +226,7 @@ class Store:
         ]
 
     def revoke_token(self, user_id: int, token_id: int) -> None:
+        """Revoke one of a user's API tokens."""
         with self._writing() as conn:
             done = conn.execute(
                 update(db.api_tokens)
@@ -253,12 +268,14 @@ class Store:
         return Loaded(scenario.id, 1, doc, scenario)
 
     def scenario_ids(self) -> list[str]:
+        """Every scenario id."""
         with db.reading(self.engine) as conn:
             return [
                 r.id for r in conn.execute(select(db.scenarios.c.id).order_by(db.scenarios.c.id))
             ]
 
     def load(self, sid: str) -> Loaded:
+        """The current version of a scenario (Missing where absent)."""
         with db.reading(self.engine) as conn:
             version = conn.execute(
                 select(db.scenarios.c.version).where(db.scenarios.c.id == sid)
@@ -357,6 +374,7 @@ class Store:
         )
 
     def audit(self, sid: str, *, after_id: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """A scenario's audit entries after an id, oldest first."""
         with db.reading(self.engine) as conn:
             rows = conn.execute(
                 select(db.audit)
@@ -379,6 +397,7 @@ class Store:
         ]
 
     def audit_count(self, sid: str) -> int:
+        """The number of audit entries of a scenario."""
         with db.reading(self.engine) as conn:
             return int(
                 conn.execute(
@@ -389,6 +408,7 @@ class Store:
     # --- members ------------------------------------------------------------------------------
 
     def membership(self, sid: str, user: User) -> Viewer:
+        """A user's membership of a scenario as a Viewer (no role where not a member)."""
         with db.reading(self.engine) as conn:
             exists = conn.execute(select(db.scenarios.c.id).where(db.scenarios.c.id == sid)).first()
             if exists is None:
@@ -420,6 +440,7 @@ class Store:
         return [(r.scenario_id, r.role) for r in rows]
 
     def members(self, sid: str) -> list[dict[str, Any]]:
+        """The members of a scenario."""
         with db.reading(self.engine) as conn:
             rows = conn.execute(
                 select(db.memberships, db.users.c.name)
@@ -467,6 +488,7 @@ class Store:
     # --- jobs ---------------------------------------------------------------------------------
 
     def add_job(self, sid: str, user: User, kind: str, params: dict[str, Any]) -> str:
+        """Record a queued job and return its id."""
         job_id = str(uuid.uuid4())
         with self._writing() as conn:
             conn.execute(
@@ -485,6 +507,7 @@ class Store:
         return job_id
 
     def update_job(self, job_id: str, **values: Any) -> None:
+        """Update a job's state or result."""
         if "result" in values and values["result"] is not None:
             values["result"] = json.dumps(values["result"])
         if values.get("status") in ("done", "failed"):
@@ -493,6 +516,7 @@ class Store:
             conn.execute(update(db.jobs).where(db.jobs.c.id == job_id).values(**values))
 
     def job(self, job_id: str) -> dict[str, Any]:
+        """A job by id (Missing where absent)."""
         with db.reading(self.engine) as conn:
             row = conn.execute(select(db.jobs).where(db.jobs.c.id == job_id)).first()
         if row is None:

@@ -15,6 +15,7 @@ unknown draft 'commission-9' (expected one of: commission-1, commission-2, uplan
 
 from accord.model.errors import UnknownId
 from accord.workbench.bench import DEFAULT_MODELS, Workbench
+from accord.workbench.compare import compare
 from accord.workbench.record import Analysis, Forecasts, WhatIf
 
-__all__ = ["DEFAULT_MODELS", "Analysis", "Forecasts", "UnknownId", "WhatIf", "Workbench"]
+__all__ = ["DEFAULT_MODELS", "Analysis", "Forecasts", "UnknownId", "WhatIf", "Workbench", "compare"]

@@ -3,6 +3,7 @@ as a method, and :meth:`Workbench.analyze` for the whole analysis record."""
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from accord.compile import Compiled, apply_shocks, compile_scenario
 from accord.forecast.ensemble import MODELS, Ensemble, run_ensemble
 from accord.model.errors import UnknownId
 from accord.model.records import Role, Scenario
+from accord.model.timing import as_of as scenario_as_of
 from accord.simulate.protocols import Outcome
 from accord.simulate.single_text import Policy, Replay, replay
 from accord.workbench.record import Analysis
@@ -88,10 +90,19 @@ class Workbench:
     ``scenario`` is a :class:`~accord.model.records.Scenario`, an embedded id or a path to a
     YAML/JSON file. The compiled form is made once per combination of shocks (the what-if runs
     add one declared shock at a time) and kept; every id given to a method is checked against
-    the scenario once, and an unknown one raises :class:`UnknownId`."""
+    the scenario once, and an unknown one raises :class:`UnknownId`. With ``as_of`` (a date)
+    every analysis sees the negotiation as it stood that day (:func:`accord.model.as_of`)."""
 
-    def __init__(self, scenario: Scenario | str | Path, shocks: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        shocks: Sequence[str] = (),
+        as_of: dt.date | None = None,
+    ) -> None:
         base = _resolve(scenario)
+        if as_of is not None:
+            base = scenario_as_of(base, as_of)
+        self.as_of = base.as_of
         self.source = base
         self.shocks = tuple(shocks)
         self._shock_ids = tuple(sh.id for sh in base.shocks)

@@ -41,6 +41,7 @@ class Forecasts:
             "runs": self.ensemble.runs,
             "seed": self.ensemble.seed,
             "forecasts": [asdict(f) for f in self.ensemble.forecasts],
+            "no_forecast": [asdict(m) for m in self.ensemble.missing],
         }
 
 

@@ -48,7 +48,7 @@ def forecasts(ctx: Context) -> Section:
         for m in ctx.models:
             try:
                 f = base.get(m, issue.id)
-            except StopIteration:
+            except KeyError:
                 cells.append(cell("-"))
                 continue
             best = max(f.option_probability.items(), key=lambda kv: kv[1])
@@ -69,6 +69,15 @@ def forecasts(ctx: Context) -> Section:
             tuple(rows),
         ),
     ]
+    missing = [m for m in base.missing if m.model in ctx.models]
+    if missing:
+        blocks.append(
+            Paragraph(
+                "No forecast where a model cannot give one: "
+                + "; ".join(f"{m.model} on {m.issue} ({m.reason})" for m in missing)
+                + "."
+            )
+        )
     fixed = all(len(set(f.quantiles.values())) == 1 for f in base.forecasts)
     if fixed:
         blocks.append(
@@ -99,7 +108,7 @@ def forecasts(ctx: Context) -> Section:
         for _, ens in runs:
             try:
                 f = ens.get(model, issue_id)
-            except StopIteration:
+            except KeyError:
                 cells.append(cell("-"))
                 continue
             q = f.quantiles
