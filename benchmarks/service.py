@@ -73,7 +73,7 @@ def prepare(folder: Path, clients: int) -> str:
 async def client(
     n: int, base: str, deadline: float, rng: random.Random, out: dict[str, list[Any]]
 ) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=120, headers={"Origin": base}) as http:
         r = await http.post("/api/login", json={"name": "mediator", "password": PASSWORD})
         r.raise_for_status()
         http.headers["X-CSRF-Token"] = r.json()["csrf"]

@@ -130,3 +130,28 @@ def test_bad_tables_get_file_line_messages(tmp_path: Path) -> None:
         read_bdm(csv_file)
     result = CliRunner().invoke(app, ["forecast-eval", str(bad)])
     assert result.exit_code == 2 and "'lots' is not a number" in result.output
+
+
+def test_plain_median_takes_the_middle_of_an_even_count() -> None:
+    x = np.array([[10.0, 20.0, 30.0, 40.0], [5.0, np.nan, 7.0, 6.0], [np.nan] * 4])
+    out = spatial.median(x)
+    assert out[0] == 25.0 and out[1] == 6.0 and np.isnan(out[2])
+    assert spatial.weighted_median(x[0]) == 20.0  # the weighted median keeps the lower one
+
+
+@deu
+def test_unweighted_median_is_the_plain_median_on_deu_dev() -> None:
+    table = read_deu(DEU)
+    (median,) = score_models(table, ["median"])
+    # the plain median of the stated positions (31.53); the lower median gave 30.75
+    assert median.overall.n == 155 and round(median.overall.mae, 2) == 31.53
+
+
+def test_a_table_without_outcomes_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "no_outcomes.tsv"
+    empty.write_text("isnr\tpa\tsa\tpb\tsb\tout\nx1\t10\t50\t30\t50\t\nx2\t10\t50\t0\t50\t\n")
+    with pytest.raises(ValueError, match="no outcomes"):
+        score_models(read_deu(empty))
+    result = CliRunner().invoke(app, ["forecast-eval", str(empty)])
+    assert result.exit_code == 2 and "no outcomes" in result.output
+    assert "Traceback" not in result.output

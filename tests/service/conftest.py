@@ -149,7 +149,8 @@ class Client:
     """A signed-in test client that sends the CSRF token with every change."""
 
     def __init__(self, app: Any, name: str | None) -> None:
-        self.http = TestClient(app)
+        # a browser sends Origin with every change; the service refuses cookie changes without
+        self.http = TestClient(app, headers={"Origin": "http://testserver"})
         self.csrf = ""
         if name is not None:
             r = self.http.post("/api/login", json={"name": name, "password": PASSWORD})

@@ -78,7 +78,8 @@ class Server:
         return stopped and self.process.returncode in (0, -signal.SIGTERM)
 
     def client(self, name: str, password: str) -> Any:
-        http = httpx.Client(base_url=self.base, timeout=60)
+        # a browser sends Origin with every change; cookie changes without one are refused
+        http = httpx.Client(base_url=self.base, timeout=60, headers={"Origin": self.base})
         r = http.post("/api/login", json={"name": name, "password": password})
         r.raise_for_status()
         http.headers["X-CSRF-Token"] = r.json()["csrf"]

@@ -136,7 +136,8 @@ def test_sigterm_lets_a_request_in_flight_finish(prepared: tuple[str, Path]) -> 
     body = json.dumps({**current.json(), "text": "Sent across a shutdown"}).encode()
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
     head = (
-        f"PUT {POINT} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"PUT {POINT} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\n"
+        "Content-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nCookie: {cookie}\r\n"
         f"X-CSRF-Token: {http.headers['X-CSRF-Token']}\r\nIf-Match: {current.headers['etag']}\r\n"
         "Connection: close\r\n\r\n"

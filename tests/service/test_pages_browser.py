@@ -140,3 +140,55 @@ def test_mediator_edits_a_point_and_a_delegate_sees_only_its_share(
     unexpected = [e for e in errors if "403" not in e]
     assert unexpected == []
     assert foreign == []
+
+
+def test_space_and_forecast_draw_each_quantity_on_its_own_terms(
+    server: Server, tmp_path: Path
+) -> None:
+    """The agreement space draws the two-party frontier of the pair it names (the viewer's first
+    two visible parties by default) and says so; the forecasts draw one chart per issue on that
+    issue's own scale (a troop ceiling never shares the 0-100 axis of an ordinal issue); the
+    pages run no inline script."""
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            ranges = (
+                "() => { const l = document.getElementById('forecast-chart').layout;"
+                " return Object.keys(l).filter((k) => k.startsWith('xaxis'))"
+                ".map((k) => [l[k].title.text, l[k].range]); }"
+            )
+            for name, pair in (("mediator", "UA,RU"), ("ua", "UA,US")):
+                sign_in(page, server.base, name, "/s/ukraine-2025/space")
+                assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
+                assert page.input_value("#space-form input[name=parties]") == pair
+                page.wait_for_selector("#space-chart .main-svg")
+                reading = page.locator("#space-reading").inner_text()
+                a, b = pair.split(",")
+                assert f"Pareto frontier of {a} and {b} taken alone" in reading
+                assert "other parties are not counted" in reading
+                page.fill("#space-form input[name=parties]", "UA")
+                page.click("#space-form button[type=submit]")
+                page.wait_for_function(
+                    "() => document.getElementById('space-reading').innerText"
+                    ".includes('exactly two parties')"
+                )
+                page.goto(server.base + "/s/ukraine-2025/forecast")
+                page.wait_for_selector("#forecast-chart .main-svg")
+                listed = page.evaluate(ranges)
+                rows = page.locator("#forecast-table tbody tr td:first-child").all_inner_texts()
+                assert len(listed) == len(set(rows)) > 20  # one small multiple per issue
+                axes = dict((t, r) for t, r in listed)
+                army = next(r for t, r in axes.items() if t.startswith("Peacetime ceiling"))
+                assert army == [0, 1_000_000]
+                sequencing = next(r for t, r in axes.items() if t.startswith("Sequencing"))
+                assert sequencing == [0, 100]
+                shot(page, tmp_path, f"{name}-forecast")
+                page.click("form.who button")
+                page.wait_for_url(server.base + "/login")
+        finally:
+            browser.close()
+    assert errors == []

@@ -107,7 +107,7 @@ def forecast(
 def forecast_table(
     s: Scenario, ensembles: Sequence[tuple[str, Ensemble]], models: Sequence[str]
 ) -> Table:
-    title = "Forecast per issue: most likely option (probability) and mean position"
+    title = "Forecast per issue: most likely option (share of runs) and mean position"
     table = Table(title=title)
     table.add_column("issue", no_wrap=True)
     for label, _ in ensembles:
@@ -146,7 +146,7 @@ def forecast_eval(
         try:
             scores = score_models(table, chosen)
         except ValueError as exc:
-            raise UsageFailure(str(exc)) from None
+            raise UsageFailure(f"{file}: {exc}") from None
         cv = cross_validate(table, chosen, folds=folds)
     if json_out:
         emit_json(

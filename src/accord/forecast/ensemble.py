@@ -148,23 +148,31 @@ EUM_ROUNDS = 10
 
 def _eum(x: FloatArray, s: FloatArray, c: FloatArray, inputs: ForecastInputs) -> FloatArray:
     """Bueno de Mesquita's expected-utility model (Scholz's published variant), run for
-    ``EUM_ROUNDS`` rounds; only on issues where every actor states a position (NaN elsewhere:
-    the model has no notion of an absent actor, and a silent party is never given one)."""
+    ``EUM_ROUNDS`` rounds, issue by issue over the actors that state a position and a salience
+    on it: a silent actor takes no part (it is never given a position). NaN for an issue on
+    which no actor speaks."""
     from accord.forecast import eum
 
     out = np.full(x.shape[:-1], np.nan)
-    full = ~(np.isnan(x) | np.isnan(s)).any(axis=-1)  # (R, I)
-    cols = np.flatnonzero(full.all(axis=0))
-    if cols.size == 0:
-        return out
-    result = eum.run(
-        x[:, cols],
-        np.broadcast_to(c[:, None, :], x[:, cols].shape),
-        s[:, cols],
-        EUM_ROUNDS,
-        scale=(inputs.low[cols], inputs.high[cols]),
-    )
-    out[:, cols] = result.forecast
+    for i in range(x.shape[-2]):
+        xi, si = x[..., i, :], s[..., i, :]
+        # who speaks is fixed across runs (perturbation moves values, never removes them)
+        speaks = ~(np.isnan(xi) | np.isnan(si)).reshape(-1, xi.shape[-1]).any(axis=0)
+        if not speaks.any():
+            continue
+        low, high = float(inputs.low[i]), float(inputs.high[i])
+        if high <= low or speaks.sum() == 1:
+            # one actor (or a one-point scale): nothing to confront; the outcome is its position
+            out[..., i] = spatial.weighted_mean(xi[..., speaks])
+            continue
+        result = eum.run(
+            xi[..., speaks],
+            np.broadcast_to(c[..., speaks], xi[..., speaks].shape),
+            si[..., speaks],
+            EUM_ROUNDS,
+            scale=(low, high),
+        )
+        out[..., i] = result.forecast
     return out
 
 

@@ -8,6 +8,7 @@ result has the leading shape ``(...)``.
 
 * :func:`compromise`: the capability x salience weighted mean (the "compromise model").
 * :func:`weighted_mean`: any weights, e.g. salience only; :func:`mean`: unweighted.
+* :func:`median`: the plain median (mean of the two middle positions when they are even).
 * :func:`weighted_median`: sort by position, weight by capability x salience, the first
   position where the cumulative weight reaches half (Black's median voter, weighted).
 * :func:`nash_reference`: the asymmetric Nash bargaining solution with the reference point as
@@ -58,6 +59,18 @@ def mean(positions: npt.ArrayLike) -> FloatArray:
     x = np.asarray(positions, dtype=float)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.nanmean(np.where(np.isnan(x), np.nan, x), axis=-1))
+
+
+def median(positions: npt.ArrayLike) -> FloatArray:
+    """The plain (unweighted) median of the positions actors hold, NaNs skipped: with an even
+    number of actors, the mean of the two middle positions (unlike :func:`weighted_median`,
+    which picks the lower one)."""
+    x = np.asarray(positions, dtype=float)
+    out = np.full(x.shape[:-1], np.nan)
+    some = ~np.isnan(x).all(axis=-1)
+    if some.any():
+        out[some] = np.nanmedian(x[some], axis=-1)
+    return out
 
 
 def weighted_median(positions: npt.ArrayLike, *weights: npt.ArrayLike) -> FloatArray:

@@ -89,7 +89,7 @@ MODELS: dict[str, Model] = {
     "salience_mean": lambda t: spatial.weighted_mean(t.positions, t.salience),
     "mean": lambda t: spatial.mean(t.positions),
     "weighted_median": lambda t: spatial.weighted_median(t.positions, t.salience, t.capability),
-    "median": lambda t: spatial.weighted_median(t.positions),
+    "median": lambda t: spatial.median(t.positions),
     "reference_point": lambda t: t.reference.copy(),
     "nash_linear": _nash("linear"),
     "nash_quadratic": _nash("quadratic"),
@@ -117,6 +117,15 @@ def _score(errors: FloatArray) -> Score:
     return Score(int(errors.size), float(errors.mean()), float(np.median(errors)))
 
 
+def require_outcomes(table: PositionsTable) -> None:
+    """Raise ValueError when the table records no outcome at all (nothing to score against)."""
+    if table.n_issues == 0 or bool(np.isnan(table.outcome).all()):
+        raise ValueError(
+            "the table records no outcomes (an 'out' column with at least one value is"
+            " needed to score forecasts)"
+        )
+
+
 def score_models(
     table: PositionsTable, models: Sequence[str] | None = None
 ) -> tuple[ModelScore, ...]:
@@ -128,6 +137,7 @@ def score_models(
             f"unknown model(s) {', '.join(map(repr, unknown))}"
             f" (expected some of: {', '.join(MODELS)})"
         )
+    require_outcomes(table)
     groups = {k: v for k, v in table.attributes.items() if k in ("counvte", "proc")}
     out = []
     for name in names:
@@ -157,6 +167,7 @@ def cross_validate(
     table: PositionsTable, models: Sequence[str] | None = None, folds: int = 5, seed: int = 0
 ) -> CrossValidation:
     """K-fold cross-validation of picking the lowest-MAE model, folds grouped by proposal."""
+    require_outcomes(table)
     names = list(models) if models else list(MODELS)
     forecasts = {name: np.asarray(MODELS[name](table), dtype=float) for name in names}
     proposals = np.array(table.attributes.get("prnr", table.issues))

@@ -17,11 +17,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from accord.service import auth
-from accord.service.kit import Kit, Service, start_session
+from accord.service.kit import Kit, Service, check_password, start_session
 from accord.service.routes_analysis import add_analysis_routes
 from accord.service.routes_data import add_data_routes
 from accord.service.schemas import (
     ERRORS,
+    ErrorBody,
     Login,
     Me,
     Membership,
@@ -42,16 +43,20 @@ def build_router(service: Service) -> APIRouter:
 
     # --- sign-in, tokens ----------------------------------------------------------------------
 
-    @router.post("/login", response_model=SignedIn, tags=["auth"])
-    def login(body: Login, response: Response) -> SignedIn:
-        """Sign in with a password: sets the session cookie; returns the CSRF token to send
-        with every change made through the cookie."""
-        found = store.user_by_name(body.name)
-        ok = auth.verify_password(found[1] if found else None, body.password)
-        if not ok or found is None:
+    @router.post(
+        "/login",
+        response_model=SignedIn,
+        tags=["auth"],
+        responses={429: {"model": ErrorBody, "description": "too many failed sign-ins"}},
+    )
+    def login(body: Login, request: Request, response: Response) -> SignedIn:
+        """Sign in with a password: sets a new session cookie (ending the one sent, if any);
+        returns the CSRF token to send with every change made through the cookie. Repeated
+        failures for a name or from an address are refused for a while (429)."""
+        user = check_password(service, request, body.name, body.password)
+        if user is None:
             raise Unauthenticated("wrong user name or password")
-        user = found[0]
-        csrf = start_session(service, response, user)
+        csrf = start_session(service, response, user, request)
         return SignedIn(user=user.name, is_admin=user.is_admin, csrf=csrf)
 
     @router.post("/logout", status_code=204, tags=["auth"])

@@ -7,17 +7,19 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.service import db
+from accord.service import auth, db
 from accord.service.access import Forbidden
 from accord.service.api import build_router
 from accord.service.jobs import JobError, Jobs
-from accord.service.kit import Service
+from accord.service.kit import Service, TooManySignIns
 from accord.service.resources import Conflict, NotFound
 from accord.service.schemas import BadRequest, PreconditionRequired, Unauthenticated
 from accord.service.settings import Settings
@@ -66,6 +68,41 @@ def _error(
     return JSONResponse(body, status_code=status)
 
 
+# What every response may do in a browser. The pages still call small inline scripts (one line
+# each, naming the scenario) and Plotly compiles some code at run time, so their scripts are
+# limited to this site plus those; nothing may be framed, loaded as a plugin, or post elsewhere.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser asking for a page (not an API call): HTML error pages for it."""
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _html_error(status: int, message: str) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{status} - accord</title><link rel='stylesheet' href='/static/app.css'>"
+        f"</head><body><main><h1>{status}</h1><p>{escape(message)}</p>"
+        "<p><a href='/'>Back to the scenarios</a></p></main></body></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """The application for ``settings`` (the database must be at the current revision)."""
     settings = settings or Settings.from_env()
@@ -111,6 +148,22 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         return {"status": "ok"}
 
     @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """The CSRF origin check (:func:`auth.same_origin`) and the security headers."""
+        if not auth.same_origin(request.method, request.headers, request.cookies):
+            message = "cross-site request refused: Origin/Referer does not match the host"
+            response: Response = (
+                _html_error(403, message) if _wants_html(request) else _error(403, message)
+            )
+        else:
+            response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.middleware("http")
     async def access_log(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -137,11 +190,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         PreconditionRequired: (428, None),
         BadRequest: (400, None),
         JobError: (400, None),
+        TooManySignIns: (429, None),
     }
     for kind, (status, _) in handlers.items():
 
-        def handle(_request: Request, exc: Exception, status: int = status) -> Response:
-            response = _error(status, str(exc))
+        def handle(request: Request, exc: Exception, status: int = status) -> Response:
+            response: Response = (
+                _html_error(status, str(exc)) if _wants_html(request) else _error(status, str(exc))
+            )
             if isinstance(exc, PreconditionFailed) and exc.current is not None:
                 response.headers["ETag"] = exc.current
             if status == 401:
@@ -162,6 +218,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             problems.append((loc, str(e.get("msg", "invalid"))))
         return _error(422, "the request is malformed", problems)
 
+    def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = str(exc.detail)
+        if _wants_html(request):
+            return _html_error(exc.status_code, detail)
+        return _error(exc.status_code, detail)
+
+    app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(Invalid, invalid)
     app.add_exception_handler(RequestValidationError, malformed)
     return app

@@ -44,6 +44,7 @@ class Service:
     settings: Settings
     store: Store
     jobs: Any = None  # accord.service.jobs.Jobs, set by the app
+    limiter: auth.SignInLimiter = field(default_factory=auth.SignInLimiter)
     _views: OrderedDict[tuple[Any, ...], Scenario] = field(default_factory=OrderedDict)
     _benches: OrderedDict[tuple[Any, ...], Workbench] = field(default_factory=OrderedDict)
     _analyses: OrderedDict[tuple[Any, ...], Analysis] = field(default_factory=OrderedDict)
@@ -130,9 +131,34 @@ def json_body(value: Any) -> dict[str, Any]:
     return out
 
 
-def start_session(service: Service, response: Response, user: User) -> str:
+class TooManySignIns(Exception):
+    """Too many failed sign-ins for this name or from this address (429)."""
+
+
+def check_password(service: Service, request: Request, name: str, password: str) -> User | None:
+    """The user ``name`` if ``password`` is theirs, else None; raises :class:`TooManySignIns`
+    while the name or the client address has too many recent failures."""
+    address = request.client.host if request.client else ""
+    if service.limiter.blocked(name, address):
+        raise TooManySignIns("too many failed sign-ins: wait a few minutes and try again")
+    found = service.store.user_by_name(name)
+    if not auth.verify_password(found[1] if found else None, password) or found is None:
+        service.limiter.failed(name, address)
+        return None
+    service.limiter.succeeded(name)
+    return found[0]
+
+
+def start_session(
+    service: Service, response: Response, user: User, request: Request | None = None
+) -> str:
     """Sign ``user`` in: a new session (only its digest is stored) whose secret goes in an
-    HttpOnly, SameSite=Strict cookie on ``response``; returns the session's CSRF token."""
+    HttpOnly, SameSite=Strict cookie on ``response``; returns the session's CSRF token. The
+    session of the cookie ``request`` came with, if any, ends (a sign-in never keeps a session
+    id chosen before it)."""
+    old = request.cookies.get(auth.COOKIE) if request is not None else None
+    if old:
+        service.store.end_session(auth.digest(old))
     secret, digest = auth.new_secret()
     csrf, _ = auth.new_secret()
     service.store.add_session(digest, user.id, csrf, service.settings.session_hours)

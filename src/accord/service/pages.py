@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from accord.service import auth, resources
 from accord.service.access import Forbidden, Viewer, check_member, hidden_parties, public_document
-from accord.service.kit import start_session
+from accord.service.kit import TooManySignIns, check_password, start_session
 from accord.service.store import Missing, User
 
 HERE = Path(__file__).parent
@@ -108,13 +108,16 @@ def mount_pages(app: FastAPI, service: Any) -> None:
         password: str = Form(...),
         next: str = Form("/"),
     ) -> Response:
-        found = store.user_by_name(name)
-        if found is None or not auth.verify_password(found[1], password):
+        try:
+            user = check_password(service, request, name, password)
+        except TooManySignIns as exc:
+            return page("login.html", request, 429, next=_local(next), error=str(exc))
+        if user is None:
             return page(
                 "login.html", request, 401, next=_local(next), error="wrong user name or password"
             )
         response = RedirectResponse(_local(next), status_code=303)
-        start_session(service, response, found[0])
+        start_session(service, response, user, request)
         return response
 
     @app.post("/logout", include_in_schema=False)
@@ -165,6 +168,10 @@ def mount_pages(app: FastAPI, service: Any) -> None:
             extra: dict[str, Any] = {}
             if tab == "overview":
                 extra["matrix"] = _matrix(public_document(loaded.document, viewer))
+            if tab == "space":
+                extra["pair"] = _visible_parties(public_document(loaded.document, viewer))[:2]
+            if tab == "forecast":
+                extra["scales"] = _scales(loaded.document)
             if tab == "audit":
                 extra["entries"] = list(reversed(store.audit(sid, limit=1000)))
             return page(name, request, tab=tab, **extra, **common(user, csrf, viewer, loaded))
@@ -224,9 +231,31 @@ def _local(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
+def _visible_parties(doc: dict[str, Any]) -> list[str]:
+    """The parties with preferences in the viewer's document, in the scenario's order."""
+    return [p["id"] for p in doc["parties"] if p["id"] in doc.get("preferences", {})]
+
+
+def _scales(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each issue's own scale (ends, unit, name), so that each forecast is drawn on it."""
+    out: dict[str, dict[str, Any]] = {}
+    for issue in doc["issues"]:
+        scale = issue.get("scale") or {}
+        positions = [float(o["position"]) for o in issue["options"] if "position" in o]
+        low = scale.get("min", min(positions, default=0.0))
+        high = scale.get("max", max(positions, default=1.0))
+        out[issue["id"]] = {
+            "name": issue.get("name", issue["id"]),
+            "min": float(low),
+            "max": float(high),
+            "unit": scale.get("unit", ""),
+        }
+    return out
+
+
 def _matrix(doc: dict[str, Any]) -> dict[str, Any]:
     """Issues x parties: the ideal option's label, the salience, red lines (as the viewer sees)."""
-    parties = [p["id"] for p in doc["parties"] if p["id"] in doc.get("preferences", {})]
+    parties = _visible_parties(doc)
     rows = []
     for issue in doc["issues"]:
         labels = {o["id"]: o.get("label", o["id"]) for o in issue["options"]}

@@ -124,13 +124,21 @@ class Store:
         return User(int(key[0]), name, is_admin)
 
     def set_password(self, name: str, password_hash: str) -> None:
-        """Set a user's password hash."""
+        """Set the password of ``name``; its sessions end and its API tokens are revoked."""
         with self._writing() as conn:
             done = conn.execute(
                 update(db.users).where(db.users.c.name == name).values(password_hash=password_hash)
             )
             if done.rowcount == 0:
                 raise Missing(f"no user named {name!r}")
+            # a new password ends every sign-in and revokes every API token of the user
+            uid = select(db.users.c.id).where(db.users.c.name == name).scalar_subquery()
+            conn.execute(db.sessions.delete().where(db.sessions.c.user_id == uid))
+            conn.execute(
+                update(db.api_tokens)
+                .where(db.api_tokens.c.user_id == uid, db.api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now())
+            )
 
     def user_by_name(self, name: str) -> tuple[User, str] | None:
         """A user and their password hash by name, or None."""

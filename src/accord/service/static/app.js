@@ -131,26 +131,30 @@ const accord = (() => {
 
   async function space(sid) {
     const form = document.getElementById("space-form");
+    const reading = document.getElementById("space-reading");
     const draw = async () => {
-      const parties = form.parties.value.trim();
-      const q = parties ? `&parties=${encodeURIComponent(parties)}` : "";
+      const chosen = form.parties.value.split(",").map((p) => p.trim()).filter((p) => p);
+      if (chosen.length !== 2) { reading.textContent = "Name exactly two parties, separated by a comma."; return; }
+      const q = `&parties=${encodeURIComponent(chosen.join(","))}`;
       const [front, ev] = await Promise.all([
         api("GET", `/api/scenarios/${sid}/frontier?cap=400${q}`),
         api("GET", `/api/scenarios/${sid}/evaluate`),
       ]);
-      const reading = document.getElementById("space-reading");
       if (!front.ok) { reading.innerHTML = `<span class="error">${problems(front.data)}</span>`; return; }
       const f = front.data.frontier;
       if (f.parties.length < 2) { reading.textContent = "Fewer than two parties you may see: no plane to draw."; return; }
       const [px, py] = f.parties;
-      const traces = [{x: f.points.map((p) => p.utilities[px]), y: f.points.map((p) => p.utilities[py]), mode: "lines+markers", name: "Pareto frontier", line: {shape: "hv"}}];
+      // the two-party frontier, in order along the first party's utility: a staircase
+      const pts = f.points.map((p) => [p.utilities[px], p.utilities[py]]).sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+      const traces = [{x: pts.map((p) => p[0]), y: pts.map((p) => p[1]), mode: "lines+markers", name: `Pareto frontier of ${px} and ${py}`, line: {shape: "hv"}}];
       if (ev.ok) {
         const drafts = ev.data.evaluations;
         const u = (e, party) => (e.parties.find((p) => p.party === party) || {}).utility;
         traces.push({x: drafts.map((e) => u(e, px)), y: drafts.map((e) => u(e, py)), text: drafts.map((e) => e.draft), mode: "markers+text", textposition: "top center", name: "drafts", marker: {size: 10, symbol: "diamond"}});
       }
       Plotly.newPlot("space-chart", traces, {xaxis: {title: {text: px + " utility"}}, yaxis: {title: {text: py + " utility"}}, margin: {t: 20}}, {displaylogo: false, responsive: true});
-      reading.textContent = `The frontier of ${px} and ${py}: ${f.count ?? f.size} Pareto-optimal packages${f.truncated ? " (drawn in part)" : ""}; each draft sits on or below it.`;
+      const n = f.count ?? f.size ?? f.points.length;
+      reading.textContent = `The Pareto frontier of ${px} and ${py} taken alone: ${n} packages that neither can improve on without the other losing${f.truncated ? " (drawn in part)" : ""}. The other parties are not counted here; each draft sits on or below this line.`;
     };
     form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(); });
     await draw();
@@ -162,22 +166,50 @@ const accord = (() => {
       : `<p>No package is acceptable to every party you may see; ${z.data.relaxations.relaxations.length} minimal sets of red lines or walk-away values would open the zone.</p>`;
   }
 
+  // one small chart per issue, each on the issue's own scale (a troop ceiling and a 0-100
+  // ordinal scale never share an axis)
+  function forecastCharts(el, forecasts, scales) {
+    const issues = [...new Set(forecasts.map((f) => f.issue))];
+    const models = [...new Set(forecasts.map((f) => f.model))];
+    const traces = [];
+    const layout = {grid: {rows: issues.length, columns: 1, pattern: "independent", ygap: 0.6}, height: 90 * issues.length + 60, margin: {l: 150, r: 20, t: 20, b: 30}, showlegend: true, legend: {orientation: "h", y: 1 + 30 / (90 * issues.length)}};
+    issues.forEach((issue, i) => {
+      const k = i === 0 ? "" : String(i + 1);
+      const s = scales[issue] || {min: 0, max: 100, name: issue, unit: ""};
+      models.forEach((model, m) => {
+        const f = forecasts.find((x) => x.issue === issue && x.model === model);
+        if (!f) return;
+        const lo = f.quantiles.q05, hi = f.quantiles.q95;
+        traces.push({type: "scatter", mode: "markers", x: [f.mean], y: [model], xaxis: "x" + k, yaxis: "y" + k, name: model, legendgroup: model, showlegend: i === 0, marker: {size: 9, color: ["#1f5fa8", "#b5651d", "#3a7d44", "#7a3e9d"][m % 4]},
+          error_x: lo === undefined ? undefined : {type: "data", symmetric: false, array: [hi - f.mean], arrayminus: [f.mean - lo], thickness: 1.5, width: 4},
+          hovertemplate: `${esc(model)}: %{x}<extra></extra>`});
+      });
+      layout["xaxis" + k] = {range: [s.min, s.max], title: {text: s.unit ? `${s.name} (${s.unit})` : s.name, font: {size: 11}, standoff: 2}, tickfont: {size: 10}, automargin: true};
+      layout["yaxis" + k] = {tickfont: {size: 10}, automargin: true};
+    });
+    Plotly.newPlot(el, traces, layout, {displaylogo: false, responsive: true});
+    return issues.length;
+  }
+
   async function forecast(sid) {
     const form = document.getElementById("forecast-form");
+    const chart = document.getElementById("forecast-chart");
+    const scales = JSON.parse(chart.dataset.scales || "{}");
     const run = async () => {
       const shock = form.shock.value;
       const r = await api("GET", `/api/scenarios/${sid}/forecast?runs=200` + (shock ? `&shock=${encodeURIComponent(shock)}` : ""));
       const table = document.getElementById("forecast-table");
       if (!r.ok) { table.innerHTML = `<p class="error">${problems(r.data)}</p>`; return; }
-      const rows = r.data.forecasts.filter((f) => f.model === "compromise");
-      Plotly.newPlot("forecast-chart", [{type: "bar", orientation: "h", y: rows.map((f) => f.issue), x: rows.map((f) => f.mean), name: "compromise"}],
-        {margin: {l: 180, t: 20}, xaxis: {title: {text: "mean position on the issue's scale"}}}, {displaylogo: false, responsive: true});
+      forecastCharts(chart, r.data.forecasts, scales);
       let html = "<table><thead><tr><th>issue</th><th>model</th><th>mean</th><th>most likely option</th></tr></thead><tbody>";
       for (const f of r.data.forecasts) {
         const best = Object.entries(f.option_probability).sort((a, b) => b[1] - a[1])[0];
         html += `<tr><td>${esc(f.issue)}</td><td>${esc(f.model)}</td><td class="num">${fmt(f.mean)}</td><td>${esc(best[0])} (${Math.round(best[1] * 100)}%)</td></tr>`;
       }
-      table.innerHTML = html + "</tbody></table>";
+      html += "</tbody></table>";
+      const none = r.data.no_forecast || [];
+      if (none.length) html += "<h2>No forecast</h2><ul id=\"no-forecast\">" + none.map((m) => `<li>${esc((scales[m.issue] || {}).name || m.issue)} (${esc(m.model)}): ${esc(m.reason)}</li>`).join("") + "</ul>";
+      table.innerHTML = html;
     };
     form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
     await run();
@@ -185,3 +217,13 @@ const accord = (() => {
 
   return {api, evaluation, editor, diffForm, space, forecast};
 })();
+
+// start the page's script from the body's data attributes (no inline script: a strict CSP holds)
+document.addEventListener("DOMContentLoaded", () => {
+  const {page, sid, draft} = document.body.dataset;
+  if (!sid) return;
+  if (draft) { accord.evaluation(sid, draft); accord.editor(sid, draft); }
+  else if (page === "compare") { accord.evaluation(sid, null); accord.diffForm(sid); }
+  else if (page === "space") accord.space(sid);
+  else if (page === "forecast") accord.forecast(sid);
+});
