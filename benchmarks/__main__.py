@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 
-from benchmarks import bench_scoring, forecast, ingest, service, simulate, space
+from benchmarks import agreement, bench_scoring, forecast, ingest, service, simulate, space
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     bench_scoring.main()
     print()
     space.main()
+    print()
+    agreement.main([])
     print()
     forecast.main([])
     print()

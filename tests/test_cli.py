@@ -188,7 +188,15 @@ def test_frontier_bargain_relax_bridge_json() -> None:
     (nash,) = json.loads(output)
     assert nash["solution"] == "nash" and all(g > 0 for g in nash["gains"].values())
     code, output = run("relax", "teaching-river", "--json")
-    assert code == 0 and json.loads(output)["zopa_open"] is True
+    data = json.loads(output)
+    assert code == 0 and data["zopa_open"] is True
+    assert data["zopa"]["example_rule"] == "feasible" and data["example_rule"] == "feasible"
+    code, output = run("relax", "teaching-river", "--example", "maximin", "--json")
+    assert code == 0 and json.loads(output)["zopa"]["example_rule"] == "maximin"
+    code, output = run("relax", "teaching-river", "--example", "maximin")
+    assert code == 0 and "best for the worst-off" in output
+    code, output = run("relax", "teaching-river", "--example", "best")
+    assert code == 2 and "unknown --example 'best'" in output
     code, output = run("bridge", "teaching-river", "upland-offer", "--json")
     data = json.loads(output)
     assert data["found"] and {c["issue"] for c in data["changes"]} >= {"water_share"}

@@ -6,11 +6,13 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 
-from accord.analysis import utilities
+from accord.analysis import conflict, utilities
 from accord.analysis.bargaining import _problem
 from accord.analysis.conflict import (
+    Relaxations,
     _candidates,
     _relaxed,
     bridge,
@@ -18,10 +20,13 @@ from accord.analysis.conflict import (
     logrolls,
     minimal_relaxations,
     zopa,
+    zopa_by_enumeration,
 )
+from accord.analysis.milp import SolveTimeout
 from accord.compile import Compiled, compile_scenario
 from accord.model import Scenario
 from accord.scenarios import resolve
+from accord.workbench.build import _zone_line
 
 from .strategies import scenarios
 
@@ -88,6 +93,89 @@ def test_relaxations_open_the_zone_and_are_minimal_and_complete(scenario: Scenar
         for combo in itertools.combinations(candidates, size):
             if opens(compiled, list(combo)):
                 assert any(r <= set(combo) for r in reported)
+
+
+def min_gain(compiled: Compiled, utilities: dict[str, float]) -> float:
+    """The example's smallest gain over BATNA, each party on its own reach, the obvious way."""
+    problem = _problem(compiled, None)
+    reach = problem.low + problem.span - problem.batna
+    scale = np.where(reach > 1e-9, reach, 1.0)
+    u = np.array([utilities[compiled.party_ids[p]] for p in problem.ps])
+    return float(np.min((u - problem.batna) / scale))
+
+
+@settings(settings.get_profile("conflict"))
+@given(scenarios(max_parties=3, max_issues=3))
+def test_fast_zone_agrees_with_enumeration(scenario: Scenario) -> None:
+    """The default (feasibility) answer and the opt-in maximin one agree with the enumeration
+    reference: open or not, an example acceptable to all, the rule named; the maximin example's
+    smallest gain equals the enumerated best."""
+    compiled = compile_scenario(scenario)
+    packages, u = scored(compiled)
+    ok = acceptable_mask(compiled, packages, u)
+    reference = zopa_by_enumeration(compiled)
+    assert reference.open == bool(ok.any())
+    for rule in ("feasible", "maximin"):
+        fast = zopa(compiled, example=rule)
+        assert fast.open == reference.open
+        assert fast.blocked_issues == reference.blocked_issues
+        if not fast.open:
+            assert fast.example is None and fast.example_rule is None
+            continue
+        assert fast.example_rule == rule
+        assert fast.example is not None
+        row = np.flatnonzero(np.all(packages == np.array(fast.example), axis=1))[0]
+        assert ok[row]  # crosses no red line and meets every BATNA
+        if rule == "maximin":
+            assert min_gain(compiled, fast.utilities) >= (
+                min_gain(compiled, reference.utilities) - 1e-7
+            )
+
+
+def test_maximin_past_its_time_limit_keeps_the_feasible_example_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled = compile_scenario(resolve("ukraine-2025"))
+    fast = zopa(compiled)
+    if not fast.open:
+        pytest.skip("the zone is closed in this encoding")
+
+    def too_slow(*_: object, **__: object) -> None:
+        raise SolveTimeout("past the limit")
+
+    monkeypatch.setattr(conflict, "_best_example", too_slow)
+    slow = zopa(compiled, example="maximin", time_limit=0.01)
+    assert slow.open and slow.example_rule == "feasible" and slow.example == fast.example
+
+
+def test_an_unknown_example_rule_is_refused() -> None:
+    compiled = compile_scenario(resolve("ukraine-2025"))
+    with pytest.raises(ValueError, match="unknown example rule"):
+        zopa(compiled, example="best")  # type: ignore[arg-type]
+
+
+def test_the_bottom_line_words_the_example_by_its_rule() -> None:
+    compiled = compile_scenario(resolve("ukraine-2025"))
+    none = Relaxations(True, 0, 0.1, 0, 0)
+    for rule in ("feasible", "maximin"):
+        zone = zopa(compiled, example=rule)
+        if not zone.open:
+            pytest.skip("the zone is closed in this encoding")
+        line = _zone_line(compiled, zone, none)
+        assert ("best for the worst-off" in line) == (zone.example_rule == "maximin")
+        assert ("feasibility check" in line) == (zone.example_rule == "feasible")
+
+
+@settings(settings.get_profile("conflict"))
+@given(scenarios(max_parties=3, max_issues=3))
+def test_relaxation_examples_are_acceptable_under_their_relaxation(scenario: Scenario) -> None:
+    compiled = compile_scenario(scenario)
+    for rule in ("feasible", "maximin"):
+        result = minimal_relaxations(compiled, max_size=1, batna_step=0.2, example=rule)
+        assert result.example_rule == rule
+        for r in result.relaxations:
+            relaxed = _relaxed(compiled, _problem(compiled, None), list(r.constraints))
+            assert relaxed.acceptable(np.array(r.example))
 
 
 @settings(settings.get_profile("conflict"))

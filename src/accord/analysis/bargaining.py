@@ -182,10 +182,16 @@ def _best_by_enumeration(
     return packages[j], float(score[j])
 
 
-def _solve_exact(model: PackageModel, problem: _Problem, objective: dict[int, float]) -> Any:
-    """Solve, cutting off packages that met the BATNA rows only within solver tolerance."""
+def _solve_exact(
+    model: PackageModel,
+    problem: _Problem,
+    objective: dict[int, float],
+    time_limit: float | None = None,
+) -> Any:
+    """Solve, cutting off packages that met the BATNA rows only within solver tolerance
+    (``time_limit``: seconds for each solve, :class:`SolveTimeout` past it)."""
     while True:
-        answer = model.solve(objective)
+        answer = model.solve(objective, time_limit=time_limit)
         if answer is None:
             return None
         package, value = answer
@@ -263,9 +269,11 @@ def _maximin(
     offset: FloatArray,
     scale: FloatArray,
     include: npt.NDArray[np.bool_] | None = None,
+    time_limit: float | None = None,
 ) -> npt.NDArray[np.int64] | None:
     """The package maximising ``min_p (u_p - offset_p) / scale_p`` over acceptable packages
-    (parties with ``include`` False left out of the minimum)."""
+    (parties with ``include`` False left out of the minimum; ``time_limit`` as in
+    :func:`_solve_exact`)."""
     if method == "enumerate":
         packages, points = _feasible_packages(problem)
         found = _best_by_enumeration(problem, value(points), packages)
@@ -281,7 +289,7 @@ def _maximin(
         row = {j: c / float(scale[k]) for j, c in model.utility_coefficients(k).items()}
         row[t] = -1.0
         model.add_row(row, float(offset[k] / scale[k]))
-    answer = _solve_exact(model, problem, {t: 1.0})
+    answer = _solve_exact(model, problem, {t: 1.0}, time_limit)
     return None if answer is None else answer[0]
 
 

@@ -1,10 +1,15 @@
 """Is there an agreement all parties could accept, and if not, what would have to move?
 
-* :func:`zopa`: whether any package crosses no red line and meets every BATNA, with an example
-  (the package that maximises the smallest gain over BATNA, each on the party's own range).
+* :func:`zopa`: whether any package crosses no red line and meets every BATNA, with an example.
+  The answer comes from one feasibility solve; by default the example is the acceptable package
+  that solve found (``example_rule`` "feasible"); ``example="maximin"`` asks, in addition, for
+  the package that maximises the smallest gain over BATNA, each on the party's own range
+  (``example_rule`` "maximin" once proven; with a ``time_limit`` it falls back to the feasible
+  example, and says so, where the optimum is not proven in time).
 * :func:`minimal_relaxations`: when the zone is empty, the minimal sets of constraints (a party's
   red line on an issue, or a party's BATNA lowered by a stated amount) whose relaxation opens
-  it, smallest first, each with an example package. Minimal: no proper subset opens it.
+  it, smallest first, each with an example package (the one its feasibility solve found, or the
+  maximin one on request). Minimal: no proper subset opens it.
 * :func:`bridge`: the acceptable package that changes the fewest issues of a draft (ties broken by
   the largest smallest gain), and which points change.
 * :func:`improve`: Pareto improvements of a draft (no party worse, some better), crossing no red
@@ -17,17 +22,29 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from accord.analysis.bargaining import _maximin, _Problem, _problem, _range_sum, _solve_exact
-from accord.analysis.milp import EXACT
+from accord.analysis.milp import EXACT, SolveTimeout
 from accord.analysis.space import SpaceTooLarge, _fast
 from accord.compile import Compiled, CompiledDraft, links_satisfied
 
 FloatArray = npt.NDArray[np.float64]
+
+ExampleRule = Literal["feasible", "maximin"]
+EXAMPLE_RULES: dict[str, str] = {
+    "feasible": "an acceptable package found by the feasibility check (not optimised)",
+    "maximin": "the package best for the worst-off (the largest smallest gain over BATNA,"
+    " each party on its own range)",
+}
+
+
+def _check_rule(example: str) -> None:
+    if example not in EXAMPLE_RULES:
+        raise ValueError(f"unknown example rule {example!r} (expected 'feasible' or 'maximin')")
 
 
 def _package_dict(compiled: Compiled, package: Sequence[int]) -> dict[str, str]:
@@ -43,6 +60,7 @@ class Zopa:
     example: tuple[int, ...] | None
     utilities: dict[str, float]
     blocked_issues: tuple[str, ...]  # issues where the red lines together leave no option
+    example_rule: str | None = None  # which rule chose the example (EXAMPLE_RULES); None if closed
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
         """The zone as plain JSON-ready data (option ids where compiled is given)."""
@@ -52,27 +70,83 @@ class Zopa:
         return data
 
 
-def _best_example(problem: _Problem) -> npt.NDArray[np.int64] | None:
+def _best_example(
+    problem: _Problem, time_limit: float | None = None
+) -> npt.NDArray[np.int64] | None:
     reach = problem.low + problem.span - problem.batna
     scale = np.where(reach > EXACT, reach, 1.0)
-    return _maximin(problem, "milp", None, offset=problem.batna, scale=scale)
+    return _maximin(problem, "milp", None, offset=problem.batna, scale=scale, time_limit=time_limit)
 
 
-def zopa(compiled: Compiled, parties: Sequence[str] | None = None) -> Zopa:
-    """Whether any package is acceptable to every party (exact, by MILP)."""
+def _example(
+    problem: _Problem, found: npt.NDArray[np.int64], example: str, time_limit: float | None
+) -> tuple[npt.NDArray[np.int64], str]:
+    """The example package and the rule that chose it: the feasible one unless ``example`` is
+    "maximin" and its optimum is proven (within ``time_limit`` seconds where given)."""
+    if example != "maximin":
+        return found, "feasible"
+    try:
+        best = _best_example(problem, time_limit)
+    except SolveTimeout:
+        return found, "feasible"
+    return (found, "feasible") if best is None else (best, "maximin")
+
+
+def zopa(
+    compiled: Compiled,
+    parties: Sequence[str] | None = None,
+    *,
+    example: ExampleRule = "feasible",
+    time_limit: float | None = None,
+) -> Zopa:
+    """Whether any package is acceptable to every party (exact, by one MILP feasibility solve),
+    with an example package. ``example="feasible"`` (the default) returns the acceptable package
+    that solve found; ``example="maximin"`` then optimises for the worst-off party (with
+    ``time_limit`` seconds: where the optimum is not proven in time, the feasible example is
+    kept). ``example_rule`` on the result says which rule chose the example."""
+    _check_rule(example)
     problem = _problem(compiled, parties)
     ids = tuple(compiled.party_ids[p] for p in problem.ps)
     blocked = tuple(compiled.issue_ids[i] for i in np.flatnonzero(~problem.mask.any(axis=1)))
-    example = None if blocked else _best_example(problem)
-    if example is None:
+    found = None if blocked else _opens(problem)
+    if found is None:
         return Zopa(False, ids, None, {}, blocked)
-    u = problem.utilities(example)
+    package, rule = _example(problem, found, example, time_limit)
+    u = problem.utilities(package)
     return Zopa(
         True,
         ids,
-        tuple(int(o) for o in example),
+        tuple(int(o) for o in package),
         {pid: float(x) for pid, x in zip(ids, u, strict=True)},
         (),
+        rule,
+    )
+
+
+def zopa_by_enumeration(compiled: Compiled, parties: Sequence[str] | None = None) -> Zopa:
+    """The reference for :func:`zopa` on small spaces: every package scored, the zone open where
+    any is acceptable to all, the example the maximin one (ties: first in enumeration order)."""
+    problem = _problem(compiled, parties)
+    ids = tuple(compiled.party_ids[p] for p in problem.ps)
+    blocked = tuple(compiled.issue_ids[i] for i in np.flatnonzero(~problem.mask.any(axis=1)))
+    if blocked:
+        return Zopa(False, ids, None, {}, blocked)
+    reach = problem.low + problem.span - problem.batna
+    scale = np.where(reach > EXACT, reach, 1.0)
+    best: tuple[float, tuple[int, ...]] | None = None
+    choices = [np.flatnonzero(row) for row in problem.mask]
+    for combo in itertools.product(*choices):
+        package = np.array(combo, dtype=np.int64)
+        if not problem.acceptable(package):
+            continue
+        value = float(np.min((problem.utilities(package) - problem.batna) / scale))
+        if best is None or value > best[0]:
+            best = (value, tuple(int(o) for o in package))
+    if best is None:
+        return Zopa(False, ids, None, {}, ())
+    u = problem.utilities(best[1])
+    return Zopa(
+        True, ids, best[1], {pid: float(x) for pid, x in zip(ids, u, strict=True)}, (), "maximin"
     )
 
 
@@ -129,10 +203,12 @@ class Relaxations:
     candidates: int
     checked: int
     relaxations: tuple[Relaxation, ...] = field(default=())
+    example_rule: str = "feasible"  # the rule each relaxation's example was chosen by
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
         """The relaxations as plain JSON-ready data."""
         return {
+            "example_rule": self.example_rule,
             "zopa_open": self.zopa_open,
             "max_size": self.max_size,
             "batna_step": self.batna_step,
@@ -191,12 +267,16 @@ def minimal_relaxations(
     *,
     max_size: int = 3,
     batna_step: float = 0.1,
+    example: ExampleRule = "feasible",
 ) -> Relaxations:
     """Every minimal set of at most ``max_size`` constraints whose relaxation opens the zone of
-    possible agreement, smallest first (then in candidate order)."""
+    possible agreement, smallest first (then in candidate order). One feasibility solve per set
+    checked; each example is the package that solve found (``example="maximin"``: one more
+    solve per minimal set for the package best for the worst-off)."""
+    _check_rule(example)
     problem = _problem(compiled, parties)
     if _opens(problem) is not None:
-        return Relaxations(True, max_size, batna_step, 0, 0)
+        return Relaxations(True, max_size, batna_step, 0, 0, (), example)
     candidates = _candidates(compiled, problem, batna_step)
     found: list[Relaxation] = []
     found_sets: list[frozenset[int]] = []
@@ -208,21 +288,22 @@ def minimal_relaxations(
                 continue  # a smaller set already opens it: this one is not minimal
             checked += 1
             relaxed = _relaxed(compiled, problem, [candidates[c] for c in combo])
-            if _opens(relaxed) is None:
+            opened = _opens(relaxed)
+            if opened is None:
                 continue
-            example = _best_example(relaxed)
-            assert example is not None
-            u = relaxed.utilities(example)
+            package = _best_example(relaxed) if example == "maximin" else opened
+            package = opened if package is None else package
+            u = relaxed.utilities(package)
             ids = [compiled.party_ids[p] for p in problem.ps]
             found.append(
                 Relaxation(
                     tuple(candidates[c] for c in combo),
-                    tuple(int(o) for o in example),
+                    tuple(int(o) for o in package),
                     {pid: float(x) for pid, x in zip(ids, u, strict=True)},
                 )
             )
             found_sets.append(chosen)
-    return Relaxations(False, max_size, batna_step, len(candidates), checked, tuple(found))
+    return Relaxations(False, max_size, batna_step, len(candidates), checked, tuple(found), example)
 
 
 # --- bridge and improve ----------------------------------------------------------------------

@@ -47,6 +47,10 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
+class SolveTimeout(RuntimeError):
+    """HiGHS reached the time limit before proving an optimum."""
+
+
 def new_highs() -> highspy.Highs:
     with _quiet_stdout():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
@@ -114,9 +118,11 @@ class PackageModel:
         self.add_row(chosen, -INF, float(len(package) - 1))
 
     def solve(
-        self, objective: dict[int, float], maximize: bool = True
+        self, objective: dict[int, float], maximize: bool = True, time_limit: float | None = None
     ) -> tuple[IntArray, float] | None:
-        """The optimal package and objective value, or None if no package meets the rows."""
+        """The optimal package and objective value, or None if no package meets the rows.
+        With ``time_limit`` (seconds), :class:`SolveTimeout` where HiGHS has not proven the
+        optimum by then."""
         n_issues = self.mask.shape[0]
         if not self.mask.any(axis=1).all():
             return None  # an issue with every option ruled out: no package at all
@@ -163,6 +169,8 @@ class PackageModel:
         ] * len(self.extra_lower)
         h = new_highs()
         h.passModel(lp)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
@@ -171,6 +179,8 @@ class PackageModel:
             status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return None
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise SolveTimeout(f"HiGHS did not prove the optimum within {time_limit:g} s")
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS stopped with status {h.modelStatusToString(status)}")
         x = np.asarray(h.getSolution().col_value)

@@ -11,7 +11,16 @@ from rich.text import Text
 
 from accord.analysis.bargaining import SOLUTIONS, BargainingSolution
 from accord.analysis.bargaining import solve as solve_bargaining
-from accord.analysis.conflict import Bridge, Relaxations, Zopa, bridge, minimal_relaxations, zopa
+from accord.analysis.conflict import (
+    EXAMPLE_RULES,
+    Bridge,
+    ExampleRule,
+    Relaxations,
+    Zopa,
+    bridge,
+    minimal_relaxations,
+    zopa,
+)
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.cli.common import (
     AsOfOpt,
@@ -151,6 +160,14 @@ def relax(
     batna_step: Annotated[
         float, typer.Option("--batna-step", min=0.0, max=1.0, help="How far a BATNA may drop.")
     ] = 0.1,
+    example: Annotated[
+        str,
+        typer.Option(
+            "--example",
+            help="Which example package: feasible (the first acceptable one found, fast) or"
+            " maximin (the one best for the worst-off, one more optimisation).",
+        ),
+    ] = "feasible",
     shock: ShockOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
@@ -158,12 +175,17 @@ def relax(
     """Is there a zone of possible agreement? If not, the minimal sets of red lines and BATNAs
     whose relaxation would open it."""
     with user_errors():
+        if example not in ("feasible", "maximin"):
+            raise UsageFailure(f"unknown --example {example!r} (expected feasible or maximin)")
+        rule: ExampleRule = "maximin" if example == "maximin" else "feasible"
         s = resolve_as_of(scenario, as_of)
         compiled = compiled_for(s, shock)
         chosen = chosen_parties(compiled, parties)
-        zone = zopa(compiled, chosen)
+        zone = zopa(compiled, chosen, example=rule)
         with spinner("searching for minimal relaxations"):
-            result = minimal_relaxations(compiled, chosen, max_size=max_size, batna_step=batna_step)
+            result = minimal_relaxations(
+                compiled, chosen, max_size=max_size, batna_step=batna_step, example=rule
+            )
     if json_out:
         emit_json({"zopa": zone.to_dict(compiled), **result.to_dict(compiled)})
         return
@@ -177,7 +199,7 @@ def relax_lines(compiled: Compiled, zone: Zopa, result: Relaxations) -> list[str
         return [
             "A zone of possible agreement exists: some package crosses no red line and meets"
             " every BATNA.",
-            f"  Example ({utilities}): "
+            f"  Example, {EXAMPLE_RULES[zone.example_rule or 'feasible']} ({utilities}): "
             + package_text(compiled, zone.example, compiled.status_quo),
         ]
     lines = ["No package is acceptable to every party (the zone of possible agreement is empty)."]

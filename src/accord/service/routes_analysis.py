@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from accord.analysis.bargaining import SOLUTIONS
+from accord.analysis.conflict import ExampleRule
 from accord.analysis.space import SpaceTooLarge
 from accord.compile import Compiled
 from accord.service.access import (
@@ -152,11 +153,13 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         user: Caller,
         max_size: Annotated[int, Query(ge=1, le=4)] = 3,
         shock: Shocks = None,
+        example: Annotated[str, Query(pattern="^(feasible|maximin)$")] = "feasible",
     ) -> dict[str, Any]:
         viewer, loaded, bench = analysis(sid, user, shock)
         compiled = bench.compiled
-        zone = bench.zopa()
-        relaxations = bench.relax(max_size=max_size)
+        rule: ExampleRule = "maximin" if example == "maximin" else "feasible"
+        zone = bench.zopa(example=rule)
+        relaxations = bench.relax(max_size=max_size, example=rule)
         return json_body(
             {
                 **_note(viewer, loaded),

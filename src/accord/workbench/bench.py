@@ -13,7 +13,13 @@ from accord.analysis import DraftDiff, DraftEvaluation, diff, evaluate_all
 from accord.analysis import evaluate as evaluate_draft
 from accord.analysis.bargaining import SOLUTIONS, BargainingSolution
 from accord.analysis.bargaining import solve as solve_bargaining
-from accord.analysis.conflict import Bridge, Relaxations, Zopa, minimal_relaxations
+from accord.analysis.conflict import (
+    Bridge,
+    ExampleRule,
+    Relaxations,
+    Zopa,
+    minimal_relaxations,
+)
 from accord.analysis.conflict import bridge as bridge_draft
 from accord.analysis.conflict import zopa as zone_of_agreement
 from accord.analysis.space import Frontier, SpaceTooLarge, pareto_frontier
@@ -177,13 +183,35 @@ class Workbench:
         self._check("solution", solution, SOLUTIONS)
         return solve_bargaining(self.compiled, solution, self.party_ids(parties))
 
-    def zopa(self, parties: Sequence[str] | None = None, extra_shocks: Sequence[str] = ()) -> Zopa:
-        """Whether any package is acceptable to every party, with the best example."""
-        return zone_of_agreement(self.compiled_with(extra_shocks), self.party_ids(parties))
+    def zopa(
+        self,
+        parties: Sequence[str] | None = None,
+        extra_shocks: Sequence[str] = (),
+        *,
+        example: ExampleRule = "feasible",
+        time_limit: float | None = None,
+    ) -> Zopa:
+        """Whether any package is acceptable to every party, with an example: the one the
+        feasibility check found, or (``example="maximin"``) the one best for the worst-off;
+        ``example_rule`` on the result says which."""
+        return zone_of_agreement(
+            self.compiled_with(extra_shocks),
+            self.party_ids(parties),
+            example=example,
+            time_limit=time_limit,
+        )
 
-    def relax(self, max_size: int = 3, parties: Sequence[str] | None = None) -> Relaxations:
+    def relax(
+        self,
+        max_size: int = 3,
+        parties: Sequence[str] | None = None,
+        *,
+        example: ExampleRule = "feasible",
+    ) -> Relaxations:
         """The minimal sets of red lines or BATNAs whose relaxation opens the zone."""
-        return minimal_relaxations(self.compiled, self.party_ids(parties), max_size=max_size)
+        return minimal_relaxations(
+            self.compiled, self.party_ids(parties), max_size=max_size, example=example
+        )
 
     def bridge(self, draft: str, parties: Sequence[str] | None = None) -> Bridge:
         """The acceptable package closest to ``draft`` (fewest issues changed)."""

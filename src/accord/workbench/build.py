@@ -22,6 +22,7 @@ from accord.workbench.bench import (
 from accord.workbench.record import Analysis, Forecasts, FrontierView, VersionDiff, WhatIf
 
 BOTTOM_LINE_MAX = 15
+ZONE_EXAMPLE_SECONDS = 2.0  # how long the record's zone may look for the maximin example
 """The bottom line never runs longer than this many lines."""
 
 
@@ -53,7 +54,9 @@ def build_analysis(
     evaluations = evaluate_all(compiled)
     versions = tuple(VersionDiff(diff(compiled, a, b), linked) for a, b, linked in version_pairs(s))
     stage("searching the agreement space")
-    zone = zopa(compiled)
+    # the zone's answer comes from feasibility; its example is the maximin one where that is
+    # proven within ZONE_EXAMPLE_SECONDS, else the feasible one (zone.example_rule says which)
+    zone = zopa(compiled, example="maximin", time_limit=ZONE_EXAMPLE_SECONDS)
     relaxations = minimal_relaxations(compiled, max_size=max_relax) if max_relax else None
     if relaxations is None:
         relaxations = Relaxations(zone.open, 0, 0.1, 0, 0)
@@ -196,12 +199,19 @@ def bottom_line(
     return tuple(lines[:BOTTOM_LINE_MAX])
 
 
+def _example_words(zone: Zopa) -> str:
+    """The zone's example as the rule that chose it."""
+    if zone.example_rule == "maximin":
+        return "the one best for the worst-off"
+    return "one found by the feasibility check, not optimised for anyone,"
+
+
 def _zone_line(compiled: Compiled, zone: Zopa, relaxations: Relaxations) -> str:
     if zone.open:
         gains = ", ".join(f"{p} {u:.2f}" for p, u in zone.utilities.items())
         return (
             "A zone of agreement exists: some package crosses no red line and meets every BATNA"
-            f" (the one best for the worst-off gives utilities {gains})."
+            f" ({_example_words(zone)} gives utilities {gains})."
         )
     if zone.blocked_issues:
         why = f"the red lines leave no option on {_names(list(zone.blocked_issues))}"

@@ -148,8 +148,14 @@ def _zone(ctx: Context) -> list[Any]:
         return [
             Paragraph(
                 "A zone of possible agreement exists under this encoding: some package crosses no"
-                " stated red line and meets every BATNA. The package that maximises the smallest"
-                f" gain ({utils}) sets {package_text(compiled, zone.example)}. That such a"
+                " stated red line and meets every BATNA. "
+                + (
+                    "The package that maximises the smallest gain"
+                    if zone.example_rule == "maximin"
+                    else "One such package, found by the feasibility check and not optimised"
+                    " for anyone,"
+                )
+                + f" ({utils}) sets {package_text(compiled, zone.example)}. That such a"
                 " package exists says the encoded red lines do not rule one out, not that the"
                 " parties would agree."
             )
