@@ -18,6 +18,7 @@ from accord.cli.common import (
     app,
     compiled_for,
     emit_json,
+    number,
     out,
     progress_bar,
     resolve_as_of,
@@ -130,7 +131,7 @@ def forecast_table(
                     continue
                 best = max(f.option_probability.items(), key=lambda kv: kv[1])
                 share = "" if fixed else f" ({best[1]:.0%})"
-                cells.append(f"{best[0]}{share}; {f.mean:.4g}")
+                cells.append(f"{best[0]}{share}; {number(f.mean)}")
         table.add_row(issue.id, *cells)
     return table
 
