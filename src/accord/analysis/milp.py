@@ -52,6 +52,7 @@ class SolveTimeout(RuntimeError):
 
 
 def new_highs() -> highspy.Highs:
+    """A quiet HiGHS instance with the project's solver options."""
     with _quiet_stdout():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
     for name, value in (
@@ -84,17 +85,21 @@ class PackageModel:
 
     @property
     def n_binary(self) -> int:
+        """The number of binary columns (one per allowed option of each issue)."""
         return len(self.cols)
 
     def utility_coefficients(self, party: int) -> dict[int, float]:
+        """A party's utility as coefficients of the binary columns."""
         return {j: float(self.utility[i, o, party]) for j, (i, o) in enumerate(self.cols)}
 
     def add_column(self, lower: float = -INF, upper: float = INF) -> int:
+        """Add a continuous column and return its index."""
         self.extra_lower.append(lower)
         self.extra_upper.append(upper)
         return self.n_binary + len(self.extra_lower) - 1
 
     def add_row(self, coefficients: dict[int, float], lower: float, upper: float = INF) -> None:
+        """Add a row lower <= sum(coefficient * column) <= upper."""
         self.rows.append((coefficients, lower, upper))
 
     def add_links(self, links: Sequence[Any]) -> None:

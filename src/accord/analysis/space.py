@@ -65,9 +65,11 @@ class Frontier:
 
     @property
     def size(self) -> int:
+        """The number of frontier points."""
         return int(self.points.shape[0])
 
     def to_dict(self, compiled: Compiled | None = None) -> dict[str, Any]:
+        """The frontier as plain JSON-ready data (option ids where compiled is given)."""
         rows = []
         for point, package in zip(self.points, self.packages, strict=True):
             row: dict[str, Any] = {
@@ -96,6 +98,7 @@ class Frontier:
 
 
 def party_indices(compiled: Compiled, parties: Sequence[str] | None) -> list[int]:
+    """The indices of the named parties (all parties for None), checked."""
     if parties is None:
         return list(range(compiled.n_parties))
     unknown = [p for p in parties if p not in compiled.party_ids]
@@ -125,6 +128,7 @@ def contributions(compiled: Compiled, ps: Sequence[int]) -> FloatArray:
 
 
 def space_size(mask: npt.NDArray[np.bool_]) -> int:
+    """The number of packages an allowed-options mask admits."""
     return math.prod(int(n) for n in mask.sum(axis=1))
 
 

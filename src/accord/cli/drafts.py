@@ -43,6 +43,7 @@ from accord.model.load import write_atomic
 
 
 def evaluation_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -> Table:
+    """The draft-by-party table of utilities and acceptance."""
     title = "Drafts x parties: utility (gain over BATNA); * = would not accept"
     if compiled.shocks:
         title += f"  [shocks: {', '.join(compiled.shocks)}]"
@@ -60,6 +61,7 @@ def evaluation_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation])
 
 
 def red_line_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -> Table:
+    """The red lines each draft crosses, by party."""
     table = Table(title="Red lines crossed")
     for column in ("draft", "party", "issue", "option the draft puts there", "by"):
         table.add_column(column, no_wrap=column != "option the draft puts there")
@@ -77,6 +79,7 @@ def red_line_table(compiled: Compiled, evaluations: Sequence[DraftEvaluation]) -
 
 
 def ratification_table(evaluations: Sequence[DraftEvaluation]) -> Table:
+    """The ratification steps each draft triggers."""
     table = Table(title="Ratification steps the drafts trigger", show_lines=True)
     for column in ("draft", "party", "step", "triggered by", "status", "why"):
         table.add_column(column)
@@ -130,6 +133,7 @@ def evaluate_cmd(
 
 
 def diff_lines(compiled: Compiled, d: DraftDiff) -> list[str]:
+    """A draft diff as lines of text."""
     lines = [f"{d.a} -> {d.b}: {len(d.points)} point changes, {d.unchanged_points} unchanged"]
     for change in d.points:
         if change.kind == "added":

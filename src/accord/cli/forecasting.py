@@ -109,6 +109,7 @@ def forecast(
 def forecast_table(
     s: Scenario, ensembles: Sequence[tuple[str, Ensemble]], models: Sequence[str]
 ) -> Table:
+    """The per-issue forecast table: each model's most frequent nearest option and mean."""
     fixed = nothing_uncertain(s)
     title = (
         f"Forecast per issue: nearest option and position ({fixed})"

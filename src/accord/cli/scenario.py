@@ -81,6 +81,7 @@ def _ideal_label(scenario: Scenario, issue_id: str, pref: Preference) -> str:
 
 
 def position_matrix(scenario: Scenario) -> list[dict[str, Any]]:
+    """Each party's position on each issue, as rows for a table or JSON."""
     rows = []
     for issue in scenario.issues:
         row: dict[str, Any] = {"issue": issue.id, "name": issue.name, "parties": {}}

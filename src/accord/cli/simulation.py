@@ -103,6 +103,7 @@ def replay_lines(compiled: Compiled, r: Replay, *, diffs: bool = True) -> list[s
 
 
 def alternating_lines(compiled: Compiled, o: Outcome) -> list[str]:
+    """An alternating-offers outcome as lines of text."""
     lines = [
         f"Alternating offers among {', '.join(o.parties)} (deadline {o.deadline} rounds):"
         f" {', '.join(f'{p} {s}' for p, s in zip(o.parties, o.strategies, strict=True))}"

@@ -194,6 +194,7 @@ def relax(
 
 
 def relax_lines(compiled: Compiled, zone: Zopa, result: Relaxations) -> list[str]:
+    """The zone and its relaxations as lines of text."""
     if zone.open and zone.example is not None:
         utilities = ", ".join(f"{p} {u:.3f}" for p, u in zone.utilities.items())
         return [
@@ -242,6 +243,7 @@ def bridge_cmd(
 
 
 def bridge_lines(compiled: Compiled, b: Bridge) -> list[str]:
+    """A bridge as lines of text."""
     if not b.found:
         return [f"{b.draft}: no package is acceptable to every party, so no bridge exists."]
     lines = [f"{b.draft}: {len(b.changes)} change(s) make it acceptable to every party"]

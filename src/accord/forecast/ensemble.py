@@ -53,6 +53,7 @@ class ForecastInputs:
 
 
 def forecast_inputs(scenario: Scenario) -> ForecastInputs:
+    """The issues x actors arrays of a scenario, with the uncertain quantities behind them."""
     actors = [p.id for p in scenario.parties if scenario.preferences.get(p.id)]
     n_i, n_a = len(scenario.issues), len(actors)
     positions = np.full((n_i, n_a), np.nan)

@@ -149,6 +149,7 @@ class EUMResult:
 
     @property
     def final_positions(self) -> Float:
+        """The positions after the last round (the initial ones without rounds)."""
         return self.rounds[-1].positions if self.rounds else self.initial_positions
 
     @property

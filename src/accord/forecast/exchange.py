@@ -125,6 +125,8 @@ class ExchangeRound:
 
 @dataclass(frozen=True)
 class ExchangeResult:
+    """The exchange model's rounds of exchanges and resulting positions."""
+
     rounds: tuple[ExchangeRound, ...]
 
     @property

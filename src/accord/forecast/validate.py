@@ -99,6 +99,8 @@ MODELS: dict[str, Model] = {
 
 @dataclass(frozen=True)
 class Score:
+    """Absolute errors of a model's forecasts: count, mean and median."""
+
     n: int
     mae: float
     median_ae: float
@@ -106,6 +108,8 @@ class Score:
 
 @dataclass(frozen=True)
 class ModelScore:
+    """One model's scores, overall and by group."""
+
     model: str
     overall: Score
     by_group: dict[str, dict[str, Score]]  # attribute -> value -> score
@@ -158,6 +162,8 @@ def score_models(
 
 @dataclass(frozen=True)
 class CrossValidation:
+    """Cross-validated model choice: folds, the model picked per fold and the score."""
+
     folds: int
     chosen: tuple[str, ...]  # the model picked on each fold's training part
     score: Score  # the chosen models' errors on their held-out folds, pooled

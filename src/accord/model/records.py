@@ -62,6 +62,8 @@ def _as_list(value: Any) -> Any:
 
 
 class Reliability(StrEnum):
+    """How far a source is trusted: official, reported or low."""
+
     OFFICIAL = "official"
     REPORTED = "reported"
     LOW = "low"
@@ -250,6 +252,8 @@ class Fact(Record):
 
 
 class Role(StrEnum):
+    """A party's role in the talks."""
+
     PARTY = "party"
     MEDIATOR = "mediator"
     STAKEHOLDER = "stakeholder"
@@ -264,6 +268,8 @@ class Member(Sourced, Dated):
 
 
 class RatificationKind(StrEnum):
+    """How a party ratifies an agreement."""
+
     REFERENDUM = "referendum"
     PARLIAMENT = "parliament"
     CONSTITUTIONAL_AMENDMENT = "constitutional_amendment"
@@ -295,6 +301,8 @@ _Unit = Annotated[Quantity, Field(description="A value on the party's 0..1 utili
 
 
 class Party(Record):
+    """A party: its name, aliases, roles, delegation, capability, BATNA and ratification rules."""
+
     id: Id
     name: Text
     aliases: list[Text] = []  # other names the news uses (matched by `accord ingest`)
@@ -353,6 +361,8 @@ class Option(Sourced):
 
 
 class Issue(Record):
+    """An issue: its scale, ordered options and status quo."""
+
     id: Id
     name: Text
     description: Text | None = None
@@ -422,6 +432,8 @@ class Preference(Dated):
 
 
 class PointStatus(StrEnum):
+    """Whether a draft point is agreed, proposed or bracketed."""
+
     AGREED = "agreed"
     PROPOSED = "proposed"
     BRACKETED = "bracketed"
@@ -472,6 +484,8 @@ class Draft(Sourced, Dated):
 
 
 class EventKind(StrEnum):
+    """The kind of a timeline event."""
+
     TALKS = "talks"
     STATEMENT = "statement"
     DRAFT_DELIVERED = "draft_delivered"
@@ -482,6 +496,8 @@ class EventKind(StrEnum):
 
 
 class Event(Sourced):
+    """An event of the talks: date, place, participants, kind and summary."""
+
     id: Id
     date: dt.date
     end_date: dt.date | None = None
@@ -494,6 +510,8 @@ class Event(Sourced):
 
 
 class EditOp(StrEnum):
+    """How a shock changes a number: set, multiply or add."""
+
     SET = "set"
     MULTIPLY = "multiply"
     ADD = "add"
@@ -518,6 +536,8 @@ class Edit(Record):
 
 
 class Shock(Sourced):
+    """A named what-if change to the scenario's numbers."""
+
     id: Id
     name: Text
     rationale: Text

@@ -40,6 +40,7 @@ CONFIG: dict[str, Any] = {
 
 
 def colour(k: int) -> str:
+    """The k-th colour of the palette (cycling)."""
     return PALETTE[k % len(PALETTE)]
 
 

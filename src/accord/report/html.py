@@ -41,6 +41,7 @@ def plotly_js() -> str:
 
 
 def render_html(brief: Brief) -> str:
+    """The brief as one self-contained HTML page (Plotly inlined)."""
     templates = resources.files("accord.report").joinpath("templates")
     env = jinja2.Environment(
         autoescape=True,

@@ -36,6 +36,7 @@ from accord.service.store import User
 
 
 def build_router(service: Service) -> APIRouter:
+    """The API router: sign-in, tokens, data and analysis routes."""
     router = APIRouter(prefix="/api", responses=ERRORS)
     kit = Kit(service)
     store = kit.store

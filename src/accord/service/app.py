@@ -34,6 +34,7 @@ class JsonLines(logging.Formatter):
     FIELDS = ("method", "path", "status", "ms", "user", "event")
 
     def format(self, record: logging.LogRecord) -> str:
+        """One log record as a JSON line."""
         out: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
@@ -50,6 +51,7 @@ class JsonLines(logging.Formatter):
 
 
 def configure_logging(level: str) -> None:
+    """Log JSON lines at the given level."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonLines())
     root = logging.getLogger("accord")

@@ -29,6 +29,7 @@ _DUMMY = _hasher.hash("not a password anyone has")
 
 
 def hash_password(password: str) -> str:
+    """An Argon2 hash of a password."""
     if len(password) < 8:
         raise ValueError("a password needs at least 8 characters")
     return _hasher.hash(password)
@@ -43,6 +44,7 @@ def verify_password(stored: str | None, password: str) -> bool:
 
 
 def digest(secret: str) -> str:
+    """The SHA-256 digest of a secret (what the store keeps)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -53,6 +55,7 @@ def new_secret(prefix: str = "") -> tuple[str, str]:
 
 
 def same(a: str, b: str) -> bool:
+    """Compare two secrets in constant time."""
     return hmac.compare_digest(a.encode(), b.encode())
 
 
@@ -81,12 +84,14 @@ class SignInLimiter:
             return any(len(self._recent(k, t)) >= self.limit for k in (f"n:{name}", f"a:{address}"))
 
     def failed(self, name: str, address: str) -> None:
+        """Count a failed sign-in for the name and the address."""
         t = time.monotonic()
         with self._lock:
             for key in (f"n:{name}", f"a:{address}"):
                 self._failures[key] = [*self._recent(key, t), t]
 
     def succeeded(self, name: str) -> None:
+        """Clear the name's failures after a sign-in."""
         with self._lock:
             self._failures.pop(f"n:{name}", None)
 

@@ -41,6 +41,7 @@ def _plotly_js() -> str:
 
 
 def mount_pages(app: FastAPI, service: Any) -> None:
+    """Mount the web pages and their static files on the app."""
     store = service.store
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),

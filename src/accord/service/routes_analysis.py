@@ -26,6 +26,7 @@ from accord.workbench import UnknownId, Workbench
 
 
 def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
+    """Add the analysis routes (evaluate, space, forecasts, simulation, analysis record)."""
     store = kit.store
     service = kit.service
     Caller = Annotated[User, Depends(kit.caller)]

@@ -30,6 +30,7 @@ from accord.service.store import Invalid, Loaded, User
 
 
 def add_data_routes(router: APIRouter, kit: Kit) -> None:
+    """Add the data routes (scenarios, resources, members, audit, jobs)."""
     store = kit.store
     Caller = Annotated[User, Depends(kit.caller)]
 

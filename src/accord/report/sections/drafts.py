@@ -24,6 +24,7 @@ from accord.report.sections.text import (
 
 
 def drafts(ctx: Context) -> Section:
+    """The drafts section: each draft scored for each party, red lines and ratification."""
     s, compiled = ctx.scenario, ctx.compiled
     title = "The drafts side by side"
     if not s.drafts:
@@ -250,6 +251,7 @@ def diff_tables(compiled: Compiled, d: DraftDiff, linked: bool, prefix: str) -> 
 
 
 def versions(ctx: Context) -> Section:
+    """The versions section: what changed between linked drafts."""
     compiled = ctx.compiled
     title = "Versions of the text"
     if not ctx.analysis.versions:

@@ -27,6 +27,7 @@ def _value(s: Scenario, issue: str, x: float) -> str:
 
 
 def forecasts(ctx: Context) -> Section:
+    """The forecasts section: models x issues, under each declared shock."""
     s = ctx.scenario
     records = ctx.analysis.forecasts
     base_label = records[0].label

@@ -22,6 +22,7 @@ def _number(q: Any) -> str:
 
 
 def parties(ctx: Context) -> Section:
+    """The parties section: roles, delegations, capability and BATNA with sources."""
     s = ctx.scenario
     party_rows = []
     for p in s.parties:
@@ -78,6 +79,7 @@ def parties(ctx: Context) -> Section:
 
 
 def timeline(ctx: Context) -> Section:
+    """The timeline section: the events of the talks."""
     s = ctx.scenario
     title = "Timeline"
     if not s.events:
@@ -129,6 +131,7 @@ def timeline(ctx: Context) -> Section:
 
 
 def positions(ctx: Context) -> Section:
+    """The positions section: each party's ideal and salience per issue."""
     s = ctx.scenario
     title = "Position matrix"
     scored = [p.id for p in s.parties if s.preferences.get(p.id)]

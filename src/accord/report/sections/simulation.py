@@ -13,6 +13,7 @@ from accord.report.sections.text import cell, change_flag, label, signed
 
 
 def replay(ctx: Context) -> Section:
+    """The simulation section: the single-text replay."""
     compiled = ctx.compiled
     run = ctx.analysis.replay
     if run is None:

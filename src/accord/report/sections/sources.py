@@ -131,6 +131,7 @@ def _confidential(scenario: Scenario, ids: tuple[str, ...]) -> bool:
 
 
 def sources(ctx: Context) -> Section:
+    """The sources section: every source with its outlet, date and reliability."""
     s = ctx.scenario
     found = [n for n in notes(s) if ctx.show_confidential or not _confidential(s, n.ids)]
     cited: dict[str, list[str]] = {src.id: [] for src in s.sources}

@@ -36,6 +36,7 @@ def package_text(compiled: Compiled, package: Sequence[int]) -> str:
 
 
 def agreement_space(ctx: Context) -> Section:
+    """The agreement-space section: zone, relaxations, bargaining solutions and frontier."""
     compiled = ctx.compiled
     analysis = ctx.analysis
     blocks: list[Any] = []
