@@ -52,7 +52,7 @@ def forecasts(ctx: Context) -> Section:
             except KeyError:
                 cells.append(cell("-"))
                 continue
-            best = max(f.option_probability.items(), key=lambda kv: kv[1])
+            best = max(f.option_share.items(), key=lambda kv: kv[1])
             cells.append(cell(f"{best[0]} ({best[1]:.0%}); mean {_value(s, issue.id, f.mean)}"))
         rows.append(tuple(cells))
     blocks: list[Any] = [

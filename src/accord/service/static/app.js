@@ -203,7 +203,7 @@ const accord = (() => {
       forecastCharts(chart, r.data.forecasts, scales);
       let html = "<table><thead><tr><th>issue</th><th>model</th><th>mean</th><th>most likely option</th></tr></thead><tbody>";
       for (const f of r.data.forecasts) {
-        const best = Object.entries(f.option_probability).sort((a, b) => b[1] - a[1])[0];
+        const best = Object.entries(f.option_share).sort((a, b) => b[1] - a[1])[0];
         html += `<tr><td>${esc(f.issue)}</td><td>${esc(f.model)}</td><td class="num">${fmt(f.mean)}</td><td>${esc(best[0])} (${Math.round(best[1] * 100)}%)</td></tr>`;
       }
       html += "</tbody></table>";
