@@ -77,7 +77,12 @@ def mount_pages(app: FastAPI, service: Any) -> None:
                 doc=doc,
                 version=loaded.version,
                 hidden=sorted(hidden_parties(loaded.document, viewer)),
-                source_urls={s["id"]: s.get("url") for s in doc.get("sources", [])},
+                # only web addresses become links (never a javascript: or data: URL)
+                source_urls={
+                    s["id"]: s["url"]
+                    for s in doc.get("sources", [])
+                    if str(s.get("url") or "").startswith(("https://", "http://"))
+                },
             )
         return out
 
