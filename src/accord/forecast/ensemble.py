@@ -260,6 +260,7 @@ def run_ensemble(
     chunk: int = 250,
     backend: Literal["local", "dask"] = "local",
     scheduler: str | None = None,
+    workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
     """Run every model on ``runs`` samples of the (shocked) scenario; see the module docstring."""
@@ -280,7 +281,7 @@ def run_ensemble(
             if progress is not None:
                 progress(k + 1, len(bounds))
     elif backend == "dask":
-        parts = _run_dask(inputs, models, seed, runs, bounds, scheduler, progress)
+        parts = _run_dask(inputs, models, seed, runs, bounds, scheduler, workers, progress)
     else:
         raise ValueError(f"unknown backend {backend!r} (expected 'local' or 'dask')")
     raw = {name: np.concatenate([p[name] for p in parts], axis=0) for name in models}
@@ -302,9 +303,10 @@ def _run_dask(
     runs: int,
     bounds: list[tuple[int, int]],
     scheduler: str | None,
+    workers: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, FloatArray]]:
-    with dask_client(scheduler) as client:
+    with dask_client(scheduler, workers=workers, processes=True) as client:
         futures = [
             client.submit(_chunk, inputs, list(models), seed, start, stop, runs, pure=False)
             for start, stop in bounds
