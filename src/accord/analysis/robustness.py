@@ -458,7 +458,7 @@ def robustness(
     columns: list[BoolArray] = []
     heads: list[dict[str, Any]] = []
     red: list[tuple[Pivot, ...]] = []
-    accept = np.array(accept_rows).reshape(runs, len(stated_evals), -1)
+    accept = np.array(accept_rows).reshape(runs, len(stated_evals), compiled.n_parties)
     for d, e in enumerate(stated_evals):
         for p, pe in enumerate(e.parties):
             columns.append(accept[:, d, p])
