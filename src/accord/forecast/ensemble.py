@@ -336,7 +336,7 @@ def _missing(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[NoForec
 def nearest_option(options: FloatArray, outcomes: FloatArray) -> npt.NDArray[np.int64]:
     """The index of the option (positions ``options``) nearest each outcome (the first of
     equals); the rule behind every share of runs per option."""
-    return np.abs(outcomes[..., None] - options).argmin(axis=-1)
+    return np.asarray(np.abs(outcomes[..., None] - options).argmin(axis=-1), dtype=np.int64)
 
 
 def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[IssueForecast]:
