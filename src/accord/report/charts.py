@@ -13,6 +13,8 @@ The data each :class:`~accord.report.record.Chart` kind carries:
               ``x_title``
 ``lines``     ``x``, ``series``: [{name, values}], ``references``: [{name, value}], ``x_title``,
               ``y_title``
+``shares``    ``bars``: [{label, share, group, hover}] (a share in [0, 1], one colour per group),
+              ``x_title``
 """
 
 from __future__ import annotations
@@ -321,6 +323,36 @@ def _lines(d: Mapping[str, Any]) -> Figure:
     }
 
 
+def _shares(d: Mapping[str, Any]) -> Figure:
+    """Horizontal bars of shares (0-100%), one colour per group, the hover text on each bar."""
+    bars = d["bars"]
+    groups = list(dict.fromkeys(b["group"] for b in bars))
+    data = []
+    for k, group in enumerate(groups):
+        mine = [b for b in bars if b["group"] == group]
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": group,
+                "x": [b["share"] for b in mine],
+                "y": [b["label"] for b in mine],
+                "hovertext": [b["hover"] for b in mine],
+                "hovertemplate": "%{y}: %{x:.0%}<br>%{hovertext}<extra></extra>",
+                "marker": {"color": colour(k)},
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            110 + 22 * len(bars),
+            xaxis=_axis(d.get("x_title"), range=[0, 1], tickformat=".0%"),
+            yaxis=_axis(autorange="reversed", type="category"),
+            margin={"l": 20, "r": 20, "t": 30, "b": 50},
+        ),
+    }
+
+
 KINDS: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
     "timeline": _timeline,
     "heatmap": _heatmap,
@@ -328,6 +360,7 @@ KINDS: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
     "frontier": _frontier,
     "boxes": _boxes,
     "lines": _lines,
+    "shares": _shares,
 }
 
 
