@@ -71,6 +71,7 @@ def hostile_document() -> dict[str, Any]:
     draft["points"][0]["text"] = HOSTILE["point"]
     doc["sources"][0]["title"] = HOSTILE["source"]
     doc["sources"][0]["url"] = HOSTILE["url"]
+    doc["sources"][0].pop("no_url", None)
     for event in doc.get("events", []):
         event["title"] = HOSTILE["event"]
         event["source"] = doc["sources"][0]["id"]

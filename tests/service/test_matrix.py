@@ -362,6 +362,7 @@ ANALYSES = {
     "relax": {},
     "bridge": {"draft": "commission-1"},
     "forecast": {"runs": "20"},
+    "robustness": {"runs": "20"},
     "simulate": {},
     "analysis": {},
 }
