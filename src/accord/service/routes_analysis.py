@@ -223,6 +223,31 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
             }
         )
 
+    @router.get("/scenarios/{sid}/robustness", tags=["analysis"])
+    def robustness(
+        sid: str,
+        user: Caller,
+        runs: Annotated[int, Query(ge=1, le=2000)] = 200,
+        seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
+        model: Annotated[str, Query(max_length=40)] = "compromise",
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        """How often each headline conclusion holds over the judgement ranges (shares of runs,
+        pivotal inputs), and which red lines and BATNAs the zone of agreement depends on."""
+        viewer, loaded, bench = analysis(sid, user, shock)
+        try:
+            dependence = bench.zone_dependence()
+            result = bench.robustness(runs=runs, seed=seed, model=model, dependence=dependence)
+        except UnknownId as exc:
+            raise BadRequest(str(exc)) from None
+        return json_body(
+            {
+                **_note(viewer, loaded),
+                "robustness": result.to_dict(),
+                "zone_dependence": dependence.to_dict(),
+            }
+        )
+
     @router.get("/scenarios/{sid}/simulate", tags=["analysis"])
     def simulate(
         sid: str,
