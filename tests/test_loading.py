@@ -114,3 +114,129 @@ def test_damaged_files_fail_cleanly(data: st.DataObject) -> None:
     except ScenarioError as exc:
         lines = exc.lines()
         assert lines and all(line.startswith("damaged.yaml") for line in lines)
+
+
+# --- source hygiene: warnings with file, line and field ------------------------------------
+
+HYGIENE = """\
+id: hygiene
+title: Source hygiene
+as_of: 2025-06-01
+provenance: required
+sources:
+  - {id: good, url: https://example.org/a, outlet: Example, date: 2025-05-01}
+  - {id: stated, outlet: Memo, no_url: an internal memo, undated: the memo carries no date}
+  - {id: gaps, title: A page}
+  - {id: noscheme, url: example.org/b, outlet: Example, date: 2025-05-02}
+parties:
+  - id: A
+    name: Alpha
+    roles: [party]
+    description: Alpha, as reported.
+    source: good
+    batna: {value: 0.2, source: good, assumption: "walk-away judged from the memo"}
+    capability: {value: 0.5, source: good}
+  - id: B
+    name: Beta
+    roles: [party]
+    description: Beta, unsourced.
+    batna: {value: 0.2, assumption: "no report; midpoint"}
+issues:
+  - id: price
+    name: Price
+    scale: {min: 0, max: 100, assumption: ordinal}
+    options:
+      - {id: low, label: Low, position: 0}
+      - {id: high, label: High, position: 100}
+    status_quo: low
+preferences:
+  A:
+    price: {ideal: high, salience: {value: 0.8, source: stated}}
+  B:
+    price: {ideal: low, salience: {value: 0.6, source: good, assumption: "its only issue"}}
+"""
+
+
+def test_hygiene_warns_on_each_gap_with_its_line_and_field() -> None:
+    from accord.model import load_checked
+    from accord.model.errors import format_problem
+
+    scenario, gaps = load_checked(HYGIENE.encode(), name="h.yaml")
+    assert scenario.id == "hygiene"
+    assert [format_problem("h.yaml", g, None) for g in gaps] == [
+        "h.yaml:8 sources[2].url: no url (expected an http(s) address, or no_url: WHY there is"
+        " none)",
+        "h.yaml:8 sources[2].date: no date (expected date: YYYY-MM-DD, or undated: WHY there is"
+        " none)",
+        "h.yaml:8 sources[2].outlet: no outlet (expected outlet: who published it)",
+        "h.yaml:9 sources[3].url: 'example.org/b' is not an http(s) address (expected https://...)",
+        "h.yaml:17 parties[0].capability: a judgement without an assumption (expected"
+        " assumption: WHY THIS NUMBER; a source that informs it does not make the number itself"
+        " a report)",
+        "h.yaml:21 parties[1].description: a description without a source (expected source:"
+        " IDS, or assumption: WHY)",
+        "h.yaml:33 preferences.A.price.salience: a judgement without an assumption (expected"
+        " assumption: WHY THIS NUMBER; a source that informs it does not make the number itself"
+        " a report)",
+    ]
+
+
+def test_hygiene_is_silent_when_every_gap_is_stated() -> None:
+    from accord.model import load_checked
+
+    fixed = (
+        HYGIENE.replace(
+            "{id: gaps, title: A page}",
+            "{id: gaps, outlet: X, no_url: print only, undated: 'no date printed'}",
+        )
+        .replace("url: example.org/b", "url: https://example.org/b")
+        .replace("{value: 0.5, source: good}", "{value: 0.5, source: good, assumption: why}")
+        .replace("description: Beta, unsourced.", "description: Beta.\n    assumption: invented")
+        .replace("{value: 0.8, source: stated}", "{value: 0.8, source: stated, assumption: why}")
+    )
+    assert load_checked(fixed.encode(), name="h.yaml")[1] == []
+
+
+def test_a_source_cannot_both_have_and_lack_a_url_or_date() -> None:
+    both = HYGIENE.replace(
+        "{id: good, url: https://example.org/a,",
+        "{id: good, url: https://example.org/a, no_url: none,",
+    ).replace("outlet: Memo, no_url: an internal memo,", "outlet: Memo, date: 2025-01-01,")
+    with pytest.raises(ScenarioError) as caught:
+        load_text(both, name="h.yaml")
+    assert caught.value.lines() == [
+        "h.yaml:6 sources.good: has both a url and no_url (expected a url, or no_url: WHY when"
+        " there is none)",
+        "h.yaml:7 sources.stated: has both a date and undated (expected a date, or undated: WHY"
+        " when there is none)",
+    ]
+
+
+def test_validate_prints_hygiene_warnings_and_exits_0(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    target = tmp_path / "h.yaml"
+    target.write_text(HYGIENE)
+    result = CliRunner().invoke(app, ["validate", str(target)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert f"{target}:17 parties.A.capability: warning: a judgement without an assumption" in (
+        " ".join(lines)
+    )
+    assert lines[-1] == f"{target}: 7 source-hygiene warning(s)"
+    result = CliRunner().invoke(app, ["validate", str(target), "--json"])
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["ok"] is True
+    assert [(h["line"], h["path"]) for h in data["hygiene"]] == [
+        (8, "sources.gaps.url"),
+        (8, "sources.gaps.date"),
+        (8, "sources.gaps.outlet"),
+        (9, "sources.noscheme.url"),
+        (17, "parties.A.capability"),
+        (21, "parties.B.description"),
+        (33, "preferences.A.price.salience"),
+    ]

@@ -35,6 +35,7 @@ SECTIONS = [
     "versions",
     "agreement-space",
     "forecasts",
+    "robustness",
     "simulation",
     "sources",
 ]
@@ -135,6 +136,7 @@ def test_every_section_is_there_and_filled(
                 "frontier-chart",
                 "forecast-chart-0",  # us_aid_withdrawn
                 "forecast-chart-1",  # european_support_surge
+                "robustness-chart",
                 "simulation-chart",
             ],
         ),
@@ -149,6 +151,7 @@ def test_every_section_is_there_and_filled(
                 "forecast-chart-0",
                 "forecast-chart-1",
                 "forecast-chart-2",
+                "robustness-chart",
                 "simulation-chart",
             ],
         ),

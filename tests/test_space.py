@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 from accord.analysis.space import SpaceTooLarge, nondominated, pareto_frontier
-from accord.compile import Compiled, compile_scenario
+from accord.compile import Compiled, compile_scenario, links_satisfied
 from accord.model import Scenario
 from accord.scenarios import resolve
 
@@ -44,6 +44,21 @@ def test_fast_equals_enumerate(scenario: Scenario) -> None:
         assert np.array_equal(fast.packages, slow.packages)
         assert fast.count == slow.count == fast.size
         assert not fast.truncated
+
+
+@settings(settings.get_profile("space"))
+@given(scenarios(max_parties=4, max_issues=4, max_constraints=3))
+def test_fast_equals_enumerate_under_constraints(scenario: Scenario) -> None:
+    # the fast method compares a partial package only with partials that chose the same options
+    # on issues still linked to a later one; it must find exactly what enumeration finds
+    compiled = compile_scenario(scenario)
+    for acceptable_only in (False, True):
+        fast = pareto_frontier(compiled, acceptable_only=acceptable_only, method="fast")
+        slow = pareto_frontier(compiled, acceptable_only=acceptable_only, method="enumerate")
+        assert np.array_equal(fast.points, slow.points)
+        assert np.array_equal(fast.packages, slow.packages)
+        assert fast.count == slow.count == fast.size
+        assert links_satisfied(compiled.links, fast.packages).all()
 
 
 @settings(settings.get_profile("space"))

@@ -7,7 +7,7 @@
 set -euo pipefail
 VERSION="${1:-4.1.1}"
 ESBUILD_VERSION="0.28.2"
-TRACES=(bar box heatmap)   # scatter is always in plotly.js's core
+TRACES=(bar heatmap)   # scatter is always in plotly.js's core
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/src/accord/report/static"
 WORK="$(mktemp -d)"

@@ -119,8 +119,13 @@ class CompiledLink:
     def satisfied(self, packages: npt.ArrayLike) -> BoolArray:
         """True where a package (shape (..., I)) satisfies the constraint."""
         x = np.asarray(packages, dtype=np.int64)
-        a = self.when_mask[x[..., self.when_issue]]
-        b = self.then_mask[x[..., self.then_issue]]
+        return self.satisfied_by(x[..., self.when_issue], x[..., self.then_issue])
+
+    def satisfied_by(self, when_options: npt.ArrayLike, then_options: npt.ArrayLike) -> BoolArray:
+        """True where the constraint holds for options of ``when_issue`` and of ``then_issue``
+        taken side by side (the fast frontier checks it as each issue is added)."""
+        a = self.when_mask[np.asarray(when_options, dtype=np.int64)]
+        b = self.then_mask[np.asarray(then_options, dtype=np.int64)]
         return np.asarray(~(a & b) if self.kind == "excludes" else (~a | b))
 
 

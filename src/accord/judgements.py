@@ -10,13 +10,24 @@ fixed.
 ``range`` (what the ensemble samples); :func:`nothing_uncertain` is the check every command makes
 before it prints a share of runs: when it returns a message, the command prints that message
 instead of a percentage.
+
+:func:`draw` samples one quantity from its spread and :func:`sample_runs` samples a list of them
+for a range of runs, each run from its own stream (``SeedSequence(seed).spawn(runs)[r]``, the
+quantities drawn in list order): the one sampler of the project. The forecast ensemble samples its
+inputs (saliences, capabilities, ideal positions) with it, and :mod:`accord.analysis.robustness`
+samples the same inputs first, in the same order, then the BATNAs and values-table entries, so run
+``r`` of both sees the same saliences and capabilities.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from accord.model.records import Quantity, Scenario, Uncertainty
 
@@ -59,6 +70,11 @@ class Judgement:
     def label(self) -> str:
         """A short name: ``salience RU crimea``, ``batna UA``, ``value RU nato no``."""
         return " ".join(x for x in (self.kind, self.party, self.issue, self.option) if x)
+
+
+def bounds(kind: str) -> tuple[float, float]:
+    """The valid range of a judgement of ``kind`` (``[0, 1]``; capability ``[0, inf)``)."""
+    return _BOUNDS[kind]
 
 
 def provenance(q: Quantity) -> Literal["sourced", "assumption"]:
@@ -125,3 +141,47 @@ def nothing_uncertain(scenario: Scenario) -> str | None:
     if uncertain_judgements(scenario) or _ideal_uncertain(scenario):
         return None
     return NOTHING_UNCERTAIN
+
+
+# --- sampling ----------------------------------------------------------------------------------
+
+
+def draw(rng: np.random.Generator, q: Quantity, low: float, high: float) -> float:
+    """One draw of ``q`` from its ``dist`` (or uniformly in its ``range``), clipped to
+    ``[low, high]``; ``q`` must state one of the two (see :func:`effective`)."""
+
+    def f(value: float | None) -> float:
+        assert value is not None  # the Distribution validator requires each kind's parameters
+        return value
+
+    if q.dist is not None:
+        d = q.dist
+        if d.kind == "uniform":
+            value = rng.uniform(f(d.low), f(d.high))
+        elif d.kind == "normal":
+            value = rng.normal(f(d.mean), f(d.sd))
+        elif d.kind == "triangular":
+            value = rng.triangular(f(d.low), f(d.mode), f(d.high))
+        else:
+            value = rng.beta(f(d.a), f(d.b))
+    else:
+        assert q.range is not None
+        value = rng.uniform(*q.range)
+    return float(min(max(value, low), high))
+
+
+def sample_runs(
+    items: Sequence[tuple[Quantity, float, float]], seed: int, start: int, stop: int, runs: int
+) -> npt.NDArray[np.float64]:
+    """Runs ``start..stop-1`` of ``runs``: shape ``(stop - start, len(items))``, column ``k`` the
+    draws of ``items[k] = (quantity, low, high)``. Run ``r`` draws every item in order from
+    ``SeedSequence(seed).spawn(runs)[r]``, so a run's numbers depend only on the seed and its
+    index, and a list that extends another draws the same numbers for the shared items."""
+    out = np.empty((stop - start, len(items)))
+    if not items:
+        return out
+    for r, child in enumerate(np.random.SeedSequence(seed).spawn(runs)[start:stop]):
+        rng = np.random.default_rng(child)
+        for k, (q, low, high) in enumerate(items):
+            out[r, k] = draw(rng, q, low, high)
+    return out

@@ -11,9 +11,11 @@ test: the obvious reference, refused above ``ENUMERATE_LIMIT`` packages.
 
 Both methods add utilities issue by issue in the scenario's order, so equal float sums compare
 equal, and both keep, for each distinct utility vector, the lexicographically smallest package.
-Packages that break a cross-issue constraint (``compiled.links``) are not in the space; while the
-fast method does not yet honour them, a scenario with constraints is enumerated (and refused
-above ``ENUMERATE_LIMIT``).
+Packages that break a cross-issue constraint (``compiled.links``) are not in the space. The fast
+method honours them exactly: a partial package is compared only with partials that chose the same
+options on the issues still linked to an issue not yet added (those options decide which
+completions are allowed), so pruning never drops a partial whose completions another could not
+match; the enumeration reference filters the same packages out.
 """
 
 from __future__ import annotations
@@ -161,21 +163,16 @@ def pareto_frontier(
             np.zeros((0, compiled.n_issues), int),
             True,
         )
-    elif method == "enumerate" or compiled.links:
+    elif method == "enumerate":
         if size > ENUMERATE_LIMIT:
             raise SpaceTooLarge(
                 f"the space has {size:,} packages; enumeration is limited to"
-                f" {ENUMERATE_LIMIT:,} (expected method='fast' for larger spaces"
-                + (
-                    "; the fast method does not yet honour cross-issue constraints)"
-                    if compiled.links
-                    else ")"
-                )
+                f" {ENUMERATE_LIMIT:,} (expected method='fast' for larger spaces)"
             )
         points, packages = _enumerate(contrib, mask, floor, compiled.links)
         exact = True
     elif method == "fast":
-        points, packages, exact = _fast(contrib, mask, floor)
+        points, packages, exact = _fast(contrib, mask, floor, compiled.links)
     else:
         raise ValueError(f"unknown method {method!r} (expected 'fast' or 'enumerate')")
     order = np.lexsort(tuple(-points[:, k] for k in reversed(range(points.shape[1]))))
@@ -230,10 +227,23 @@ def _enumerate(
 
 
 def _fast(
-    contrib: FloatArray, mask: npt.NDArray[np.bool_], floor: FloatArray | None
+    contrib: FloatArray,
+    mask: npt.NDArray[np.bool_],
+    floor: FloatArray | None,
+    links: Sequence[CompiledLink] = (),
 ) -> tuple[FloatArray, IntArray, bool]:
-    """Issue-by-issue non-dominated sums, with parent pointers to rebuild packages."""
+    """Issue-by-issue non-dominated sums, with parent pointers to rebuild packages.
+
+    With ``links``, a candidate that breaks a constraint between the issue being added and an
+    earlier one is dropped, and dominance is tested only among partials that agree on the
+    options of the issues still linked to a later issue (their "state")."""
     n_issues, _, n_parties = contrib.shape
+    partners: list[set[int]] = [set() for _ in range(n_issues)]
+    for link in links:
+        partners[link.when_issue].add(link.then_issue)
+        partners[link.then_issue].add(link.when_issue)
+    # state[j]: the option each partial chose on issue j, kept while j links to a later issue
+    state: dict[int, IntArray] = {}
     # best each party can still add from issue k on (for the BATNA bound)
     best_rest = np.zeros((n_issues + 1, n_parties))
     for k in range(n_issues - 1, -1, -1):
@@ -248,16 +258,28 @@ def _fast(
         cand = (points[:, None, :] + contrib[k, choice][None, :, :]).reshape(-1, n_parties)
         parent = np.repeat(np.arange(points.shape[0]), len(choice))
         option = np.tile(choice, points.shape[0])
+        if links:
+            ok = np.ones(cand.shape[0], dtype=bool)
+            for link in links:
+                if link.when_issue == k and link.then_issue < k:
+                    ok &= link.satisfied_by(option, state[link.then_issue][parent])
+                elif link.then_issue == k and link.when_issue < k:
+                    ok &= link.satisfied_by(state[link.when_issue][parent], option)
+            cand, parent, option = cand[ok], parent[ok], option[ok]
         if floor is not None:
             reach = np.all(cand + best_rest[k + 1] >= floor, axis=1)
             cand, parent, option = cand[reach], parent[reach], option[reach]
         if cand.shape[0] == 0:
             return np.zeros((0, n_parties)), np.zeros((0, n_issues), np.int64), True
-        keep = nondominated(cand)
+        cand_state = {j: col[parent] for j, col in state.items() if max(partners[j]) > k}
+        if partners[k] and max(partners[k]) > k:
+            cand_state[k] = option
+        keep = _nondominated_by_state(cand, cand_state)
         cand, parent, option = cand[keep], parent[keep], option[keep]
         # rank the survivors in package order, so ties keep resolving lexicographically
         rank = np.lexsort((option, parent))
         points = cand[rank]
+        state = {j: col[keep][rank] for j, col in cand_state.items()}
         parents.append(parent[rank])
         options.append(option[rank])
         budget = MAX_PARTIALS.get(n_parties, MAX_PARTIALS_MANY)
@@ -268,7 +290,7 @@ def _fast(
                     f" {n_issues}; the acceptable frontier cannot be had exactly here (expected"
                     " fewer parties, or the bargaining solutions, which are exact at any size)"
                 )
-            pts, pkgs = _supported(contrib, mask)
+            pts, pkgs = _supported(contrib, mask, links)
             return pts, pkgs, False
     if floor is not None:
         keep = np.all(points >= floor, axis=1)
@@ -283,18 +305,40 @@ def _fast(
     return points[index], packages, True
 
 
+def _nondominated_by_state(points: FloatArray, state: dict[int, IntArray]) -> npt.NDArray[np.bool_]:
+    """:func:`nondominated` within each group of rows that share a state (all rows when there is
+    none); rows keep their order, so the first of equal rows in a group is kept."""
+    if not state:
+        return nondominated(points)
+    keys = np.stack([state[j] for j in sorted(state)], axis=1)
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    keep = np.zeros(points.shape[0], dtype=bool)
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        keep[rows[nondominated(points[rows])]] = True
+    return keep
+
+
 def _supported(
-    contrib: FloatArray, mask: npt.NDArray[np.bool_], n_weights: int = 2_000
+    contrib: FloatArray,
+    mask: npt.NDArray[np.bool_],
+    links: Sequence[CompiledLink] = (),
+    n_weights: int = 2_000,
 ) -> tuple[FloatArray, IntArray]:
     """Frontier points found by maximising strictly positive weighted sums of utilities (each
     maximiser is Pareto-optimal; additive utilities make the maximum separable by issue). Used
-    only when the exact frontier is too large: a true subset of it, marked truncated."""
+    only when the exact frontier is too large: a true subset of it, marked truncated. With
+    ``links``, a maximiser that breaks a constraint is dropped (one that keeps them all also
+    maximises over the packages that do, so it is Pareto-optimal there)."""
     n_issues, _, n_parties = contrib.shape
     rng = np.random.default_rng(0)
     weights = rng.dirichlet(np.ones(n_parties), size=n_weights) + 1e-6
     scores = np.einsum("iop,wp->wio", contrib, weights)
     scores = np.where(mask[None], scores, -np.inf)
     packages = np.unique(scores.argmax(axis=2), axis=0).astype(np.int64)
+    if links:
+        packages = packages[links_satisfied(links, packages)]
     points = np.zeros((packages.shape[0], n_parties))
     for i in range(n_issues):
         points = points + contrib[i, packages[:, i]]

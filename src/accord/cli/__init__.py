@@ -16,7 +16,7 @@ from rich.text import Text
 
 # isort: off
 # registration order is the order of `accord --help`
-from accord.cli import scenario, drafts, analyze, space, forecasting, simulation, news
+from accord.cli import scenario, drafts, analyze, space, forecasting, robust, simulation, news
 
 # isort: on
 from accord.cli.common import app, err
@@ -29,6 +29,7 @@ __all__ = [
     "forecasting",
     "main",
     "news",
+    "robust",
     "scenario",
     "simulation",
     "space",

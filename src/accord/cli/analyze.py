@@ -36,6 +36,7 @@ from accord.cli.drafts import (
     ratification_table,
     red_line_table,
 )
+from accord.cli.robust import robustness_lines
 from accord.cli.simulation import replay_lines
 from accord.cli.space import bargaining_table, bridge_lines, relax_lines
 from accord.scenarios import resolve
@@ -50,11 +51,22 @@ SECTIONS: dict[str, str] = {
     "bridges": "the fewest changes that make each draft acceptable to every party",
     "forecasts": "the forecast per issue, as given and under each shock",
     "what-if": "the drafts and the zone under each declared shock",
+    "robustness": "how often each conclusion holds over the judgement ranges, and what the zone"
+    " depends on",
     "replay": "a mediator's single negotiating text from the first draft",
 }
 """The sections of ``accord analyze``, in printing order."""
 
-DEFAULT_SECTIONS = ("bottom-line", "drafts", "versions", "space", "forecasts", "what-if", "replay")
+DEFAULT_SECTIONS = (
+    "bottom-line",
+    "drafts",
+    "versions",
+    "space",
+    "forecasts",
+    "what-if",
+    "robustness",
+    "replay",
+)
 """What prints without ``--section`` or ``--full`` (short forms of versions and replay)."""
 
 
@@ -351,6 +363,41 @@ def _what_if(a: Analysis, full: bool) -> None:
     out.print(table)
 
 
+def _robustness(a: Analysis, full: bool) -> None:
+    _heading("Robustness: how often each conclusion holds over the judgement ranges")
+    if a.zone_dependence is None:
+        out.print("The zone's dependence was not computed.")
+        return
+    if a.robustness is None:
+        for line in a.zone_dependence.lines():
+            out.print(Text(f"  {line}"))
+        out.print(Text("No runs were sampled (robustness_runs 0)."))
+        return
+    if full:
+        for item in robustness_lines(a.robustness, a.zone_dependence):
+            out.print(item)
+        return
+    out.print(Text("What the zone of agreement depends on:"))
+    for line in a.zone_dependence.lines():
+        out.print(Text(f"  {line}"))
+    r = a.robustness
+    if r.note is not None:
+        out.print(Text(r.note[0].upper() + r.note[1:] + "."))
+        return
+    unsure = [c for c in r.conclusions if 0.0 < c.share < 1.0]
+    out.print(
+        Text(
+            f"{len(r.conclusions) - len(unsure)} of {len(r.conclusions)} conclusions hold in every"
+            f" or no run of {r.runs:,}; those that vary (share of runs, pivotal inputs):"
+        )
+    )
+    for c in sorted(unsure, key=lambda c: abs(c.share - 0.5))[:12]:
+        pivots = "; ".join(p.describe() for p in c.pivotal) or "-"
+        out.print(Text(f"  {c.share:4.0%}  {c.subject}: {pivots}"))
+    if len(unsure) > 12:
+        out.print(Text(f"  ... and {len(unsure) - 12} more: --section robustness."))
+
+
 def _replay(a: Analysis, full: bool) -> None:
     _heading("A single-text replay")
     if a.replay is None:
@@ -372,5 +419,6 @@ RENDER: dict[str, Callable[[Analysis, bool], None]] = {
     "bridges": _bridges,
     "forecasts": _forecasts,
     "what-if": _what_if,
+    "robustness": _robustness,
     "replay": _replay,
 }

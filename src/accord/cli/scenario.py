@@ -25,13 +25,12 @@ from accord.model import (
     ScenarioError,
     dumps_json,
     dumps_yaml,
-    load_scenario,
     save_scenario,
 )
 from accord.model.checks import stale_warning
-from accord.model.errors import render_path
+from accord.model.errors import format_problem, render_path
 from accord.model.records import Preference
-from accord.scenarios import EMBEDDED, resolve
+from accord.scenarios import EMBEDDED, resolve, resolve_checked
 
 
 @app.command()
@@ -198,13 +197,18 @@ def show(scenario: ScenarioArg = None, json_out: JsonOpt = False) -> None:
 
 @app.command()
 def validate(
-    file: Annotated[str, typer.Argument(help="A scenario file (YAML or JSON).")],
+    file: Annotated[
+        str, typer.Argument(help="A scenario file (YAML or JSON), or an embedded scenario id.")
+    ],
     json_out: JsonOpt = False,
 ) -> None:
-    """Check a scenario file; print every problem as FILE:LINE field: what is wrong."""
+    """Check a scenario file; print every problem as FILE:LINE field: what is wrong, then every
+    source-hygiene gap as a warning (a source without an http(s) url, a date or an outlet and no
+    stated reason; a salience, BATNA or capability without an assumption; a party description
+    without a source). Problems exit 2; warnings alone exit 0."""
     if json_out:
         try:
-            s = load_scenario(file)
+            name, s, gaps = resolve_checked(file)
         except ScenarioError as exc:
             emit_json(
                 {
@@ -223,15 +227,33 @@ def validate(
             raise typer.Exit(2) from None
         stale = stale_warning(s.as_of)
         warnings = [] if stale is None else [stale]
-        emit_json({"file": file, "ok": True, "problems": [], "warnings": warnings, **_counts(s)})
+        data = s.model_dump(mode="python", by_alias=True)
+        hygiene = [
+            {"line": p.line, "path": render_path(p.path, data), "message": p.message} for p in gaps
+        ]
+        emit_json(
+            {
+                "file": file,
+                "ok": True,
+                "problems": [],
+                "warnings": warnings,
+                "hygiene": hygiene,
+                **_counts(s),
+            }
+        )
         return
     with user_errors():
-        s = load_scenario(file)
+        name, s, gaps = resolve_checked(file)
     counts = ", ".join(f"{n} {what}" for what, n in _counts(s).items())
     out.print(f"{file}: ok ({counts})")
     stale = stale_warning(s.as_of)
     if stale is not None:
         typer.echo(f"{file}: warning: {stale}", err=True)
+    data = s.model_dump(mode="python", by_alias=True)
+    for gap in gaps:
+        typer.echo(format_problem(name, gap, data).replace(": ", ": warning: ", 1), err=True)
+    if gaps:
+        typer.echo(f"{file}: {len(gaps)} source-hygiene warning(s)", err=True)
 
 
 def _counts(s: Scenario) -> dict[str, int]:

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from accord.compile import apply_shocks
 from accord.forecast import spatial
 from accord.forecast.calibrate import Predictive, predictive
-from accord.judgements import effective
+from accord.judgements import effective, sample_runs
 from accord.model.records import Quantity, Scenario
 from accord.parallel import dask_client, distributed
 
@@ -104,47 +104,43 @@ def forecast_inputs(scenario: Scenario) -> ForecastInputs:
     )
 
 
-def _draw(rng: np.random.Generator, q: Quantity, low: float, high: float) -> float:
-    def f(value: float | None) -> float:
-        assert value is not None  # the Distribution validator requires each kind's parameters
-        return value
-
-    if q.dist is not None:
-        d = q.dist
-        if d.kind == "uniform":
-            value = rng.uniform(f(d.low), f(d.high))
-        elif d.kind == "normal":
-            value = rng.normal(f(d.mean), f(d.sd))
-        elif d.kind == "triangular":
-            value = rng.triangular(f(d.low), f(d.mode), f(d.high))
+def sample_items(inputs: ForecastInputs) -> list[tuple[Quantity, float, float]]:
+    """The uncertain inputs as :func:`accord.judgements.sample_runs` items (quantity, low,
+    high), in the order of ``inputs.uncertain``."""
+    items = []
+    for kind, i, _, q in inputs.uncertain:
+        if kind == "capability":
+            items.append((q, 0.0, np.inf))
+        elif kind == "salience":
+            items.append((q, 0.0, 1.0))
         else:
-            value = rng.beta(f(d.a), f(d.b))
-    else:
-        assert q.range is not None
-        value = rng.uniform(*q.range)
-    return float(min(max(value, low), high))
+            items.append((q, float(inputs.low[i]), float(inputs.high[i])))
+    return items
+
+
+def place(inputs: ForecastInputs, draws: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Positions and saliences (R, I, A) and capability (R, A) with ``draws`` (R, K: one column
+    per entry of ``inputs.uncertain``, further columns ignored) put in place."""
+    n = draws.shape[0]
+    x = np.broadcast_to(inputs.positions, (n, *inputs.positions.shape)).copy()
+    s = np.broadcast_to(inputs.salience, (n, *inputs.salience.shape)).copy()
+    c = np.broadcast_to(inputs.capability, (n, *inputs.capability.shape)).copy()
+    for k, (kind, i, a, _) in enumerate(inputs.uncertain):
+        if kind == "capability":
+            c[:, a] = draws[:, k]
+        elif kind == "salience":
+            s[:, i, a] = draws[:, k]
+        else:
+            x[:, i, a] = draws[:, k]
+    return x, s, c
 
 
 def sample(
     inputs: ForecastInputs, seed: int, start: int, stop: int, runs: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Runs ``start..stop-1`` of ``runs``: positions and saliences (R, I, A), capability (R, A)."""
-    children = np.random.SeedSequence(seed).spawn(runs)[start:stop]
-    n = stop - start
-    x = np.broadcast_to(inputs.positions, (n, *inputs.positions.shape)).copy()
-    s = np.broadcast_to(inputs.salience, (n, *inputs.salience.shape)).copy()
-    c = np.broadcast_to(inputs.capability, (n, *inputs.capability.shape)).copy()
-    if inputs.uncertain:
-        for r, child in enumerate(children):
-            rng = np.random.default_rng(child)
-            for kind, i, a, q in inputs.uncertain:
-                if kind == "capability":
-                    c[r, a] = _draw(rng, q, 0.0, np.inf)
-                elif kind == "salience":
-                    s[r, i, a] = _draw(rng, q, 0.0, 1.0)
-                else:
-                    x[r, i, a] = _draw(rng, q, inputs.low[i], inputs.high[i])
-    return x, s, c
+    """Runs ``start..stop-1`` of ``runs``: positions and saliences (R, I, A), capability (R, A),
+    drawn by :func:`accord.judgements.sample_runs`."""
+    return place(inputs, sample_runs(sample_items(inputs), seed, start, stop, runs))
 
 
 Model = Callable[[FloatArray, FloatArray, FloatArray, ForecastInputs], FloatArray]
@@ -265,6 +261,7 @@ def run_ensemble(
     chunk: int = 250,
     backend: Literal["local", "dask"] = "local",
     scheduler: str | None = None,
+    workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
     """Run every model on ``runs`` samples of the (shocked) scenario; see the module docstring."""
@@ -285,7 +282,7 @@ def run_ensemble(
             if progress is not None:
                 progress(k + 1, len(bounds))
     elif backend == "dask":
-        parts = _run_dask(inputs, models, seed, runs, bounds, scheduler, progress)
+        parts = _run_dask(inputs, models, seed, runs, bounds, scheduler, workers, progress)
     else:
         raise ValueError(f"unknown backend {backend!r} (expected 'local' or 'dask')")
     raw = {name: np.concatenate([p[name] for p in parts], axis=0) for name in models}
@@ -307,9 +304,10 @@ def _run_dask(
     runs: int,
     bounds: list[tuple[int, int]],
     scheduler: str | None,
+    workers: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, FloatArray]]:
-    with dask_client(scheduler) as client:
+    with dask_client(scheduler, workers=workers, processes=True) as client:
         futures = [
             client.submit(_chunk, inputs, list(models), seed, start, stop, runs, pure=False)
             for start, stop in bounds
@@ -342,6 +340,12 @@ def _missing(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[NoForec
     return out
 
 
+def nearest_option(options: FloatArray, outcomes: FloatArray) -> npt.NDArray[np.int64]:
+    """The index of the option (positions ``options``) nearest each outcome (the first of
+    equals); the rule behind every share of runs per option."""
+    return np.asarray(np.abs(outcomes[..., None] - options).argmin(axis=-1), dtype=np.int64)
+
+
 def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[IssueForecast]:
     out = []
     for name, values in raw.items():
@@ -351,7 +355,7 @@ def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[Issue
             if column.size == 0:
                 continue
             options = inputs.option_positions[i]
-            nearest = np.abs(column[:, None] - options[None, :]).argmin(axis=1)
+            nearest = nearest_option(options, column)
             counts = np.bincount(nearest, minlength=options.size) / column.size
             out.append(
                 IssueForecast(

@@ -688,3 +688,80 @@ def _bare_numbers(data: Mapping[str, Any]) -> list[Problem]:
                 if isinstance(edit, Mapping) and edit.get("value") is not None:
                     check(("shocks", index, "edits", ei, "value"), edit.get("value"))
     return problems
+
+
+# --- source hygiene (warnings, not errors) ---------------------------------------------------
+
+_JUDGEMENT = (
+    "a judgement without an assumption (expected assumption: WHY THIS NUMBER; a source that"
+    " informs it does not make the number itself a report)"
+)
+
+
+def hygiene_problems(data: Any) -> list[Problem]:
+    """Gaps a careful reader would flag, as warnings (a scenario with them still loads):
+
+    - a source without an ``http(s)`` ``url`` (and no ``no_url: WHY``), without a ``date`` (and
+      no ``undated: WHY``), or without an ``outlet``;
+    - a judgement number (a party's ``capability`` or ``batna``, a preference's ``salience``)
+      without an ``assumption`` giving its reasoning, even where a ``source`` informs it;
+    - a party ``description`` with neither a ``source`` nor an ``assumption``.
+
+    Paths point at the field (or the record, for a missing field), so a caller can add lines."""
+    if not isinstance(data, Mapping):
+        return []
+    problems: list[Problem] = []
+    for index, source in _items(data, "sources"):
+        base: Path = ("sources", index)
+        url = source.get("url")
+        if url is None and not source.get("no_url"):
+            problems.append(
+                Problem(
+                    (*base, "url"),
+                    "no url (expected an http(s) address, or no_url: WHY there is none)",
+                )
+            )
+        elif isinstance(url, str) and not url.lower().startswith(("http://", "https://")):
+            problems.append(
+                Problem(
+                    (*base, "url"),
+                    f"{url[:60]!r} is not an http(s) address (expected https://...)",
+                )
+            )
+        if source.get("date") is None and not source.get("undated"):
+            problems.append(
+                Problem(
+                    (*base, "date"),
+                    "no date (expected date: YYYY-MM-DD, or undated: WHY there is none)",
+                )
+            )
+        if not source.get("outlet"):
+            problems.append(
+                Problem((*base, "outlet"), "no outlet (expected outlet: who published it)")
+            )
+
+    def judgement(path: Path, q: Any) -> None:
+        if q is None:
+            return
+        if not (isinstance(q, Mapping) and q.get("assumption")):
+            problems.append(Problem(path, _JUDGEMENT))
+
+    for index, party in _items(data, "parties"):
+        for key in ("capability", "batna"):
+            judgement(("parties", index, key), party.get(key))
+        if party.get("description") and not (party.get("source") or party.get("assumption")):
+            problems.append(
+                Problem(
+                    ("parties", index, "description"),
+                    "a description without a source (expected source: IDS, or assumption: WHY)",
+                )
+            )
+    prefs = data.get("preferences")
+    if isinstance(prefs, Mapping):
+        for pid, table in prefs.items():
+            if not isinstance(table, Mapping):
+                continue
+            for iid, pref in table.items():
+                if isinstance(pref, Mapping):
+                    judgement(("preferences", pid, iid, "salience"), pref.get("salience"))
+    return problems

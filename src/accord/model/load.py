@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from accord.model.checks import cross_reference_problems
+from accord.model.checks import cross_reference_problems, hygiene_problems
 from accord.model.errors import Path, Problem, ScenarioError
 from accord.model.parse import MAX_BYTES, Parsed, ParseFailure, decode, parse_text
 from accord.model.records import Quantity, Scenario
@@ -31,6 +31,20 @@ def format_of(name: str) -> str:
 
 def load_scenario(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Scenario:
     """Read a scenario file. Raises :class:`ScenarioError` listing every problem."""
+    name = str(path)
+    return load_bytes(_read(path, max_bytes), name=name, fmt=format_of(name), max_bytes=max_bytes)
+
+
+def load_scenario_checked(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES
+) -> tuple[Scenario, list[Problem]]:
+    """Read a scenario file and list its source-hygiene warnings (see :func:`load_checked`)."""
+    name = str(path)
+    return load_checked(_read(path, max_bytes), name=name, fmt=format_of(name), max_bytes=max_bytes)
+
+
+def _read(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """A file's bytes, or a :class:`ScenarioError` saying why it cannot be read."""
     fs_path = FsPath(path)
     name = str(path)
     try:
@@ -54,7 +68,7 @@ def load_scenario(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -
         raise ScenarioError(
             name, [Problem((), "permission denied (expected a readable file)")]
         ) from None
-    return load_bytes(raw, name=name, fmt=format_of(name), max_bytes=max_bytes)
+    return raw
 
 
 def load_text(text: str, *, name: str = "<text>", fmt: str = "yaml") -> Scenario:
@@ -71,6 +85,24 @@ def load_bytes(
     except ParseFailure as failure:
         raise ScenarioError(name, [failure.problem]) from None
     return validate(parsed, name=name)
+
+
+def load_checked(
+    raw: bytes, *, name: str = "<bytes>", fmt: str = "yaml", max_bytes: int = MAX_BYTES
+) -> tuple[Scenario, list[Problem]]:
+    """Load a scenario from bytes (a :class:`ScenarioError` as :func:`load_bytes` raises) and
+    list its source-hygiene warnings (:func:`accord.model.checks.hygiene_problems`), each with
+    its line, in file order."""
+    try:
+        parsed = parse_text(decode(raw, max_bytes=max_bytes), fmt=fmt)
+    except ParseFailure as failure:
+        raise ScenarioError(name, [failure.problem]) from None
+    scenario = validate(parsed, name=name)
+    warnings = [
+        Problem(p.path, p.message, parsed.line_of(p.path)) for p in hygiene_problems(parsed.data)
+    ]
+    warnings.sort(key=lambda p: p.line or 0)
+    return scenario, warnings
 
 
 def validate(parsed: Parsed, *, name: str) -> Scenario:

@@ -70,15 +70,32 @@ class Reliability(StrEnum):
 
 
 class Source(Record):
-    """Where a fact comes from."""
+    """Where a fact comes from: an ``http(s)`` ``url``, the ``outlet`` that published it and the
+    ``date`` it was published, or a stated reason for each gap (``no_url: WHY``,
+    ``undated: WHY``). ``accord validate`` warns on every gap left unexplained
+    (:func:`accord.model.checks.hygiene_problems`)."""
 
     id: Id
     title: Text | None = None
     url: Text | None = None
+    no_url: Text | None = None
     outlet: Text | None = None
     date: dt.date | None = None
+    undated: Text | None = None
     reliability: Reliability = Reliability.REPORTED
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _gap_or_value(self) -> Source:
+        if self.url is not None and self.no_url is not None:
+            raise ValueError(
+                "has both a url and no_url (expected a url, or no_url: WHY when there is none)"
+            )
+        if self.date is not None and self.undated is not None:
+            raise ValueError(
+                "has both a date and undated (expected a date, or undated: WHY when there is none)"
+            )
+        return self
 
 
 class Dated(Record):
@@ -300,8 +317,9 @@ _Capability = Annotated[Quantity, Field(description="Relative power, >= 0.")]
 _Unit = Annotated[Quantity, Field(description="A value on the party's 0..1 utility scale.")]
 
 
-class Party(Record):
-    """A party: its name, aliases, roles, delegation, capability, BATNA and ratification rules."""
+class Party(Sourced):
+    """A party: its name, aliases, roles, delegation, capability, BATNA and ratification rules.
+    ``source`` (or ``assumption``) is where its ``description`` comes from."""
 
     id: Id
     name: Text
@@ -313,9 +331,10 @@ class Party(Record):
     delegation: list[Member] = []
     ratification: list[RatificationRule] = []
 
+    # a name of its own: reusing Sourced's ``_one_or_many`` would replace its ``source`` validator
     @field_validator("roles", mode="before")
     @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
+    def _roles_one_or_many(cls, value: Any) -> Any:
         return _as_list(value)
 
     @field_validator("capability")

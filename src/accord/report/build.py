@@ -15,6 +15,7 @@ from accord.model.records import Scenario
 from accord.report.context import Context
 from accord.report.record import Brief, Section
 from accord.report.sections import drafts, forecast, scenario_parts, simulation, sources, space
+from accord.report.sections import robustness as robust_section
 from accord.workbench import DEFAULT_MODELS, Analysis, UnknownId, Workbench
 from accord.workbench.bench import principal_pair
 
@@ -96,6 +97,7 @@ def brief_of(analysis: Analysis, *, show_confidential: bool = False) -> Brief:
         drafts.versions(ctx),
         space.agreement_space(ctx),
         forecast.forecasts(ctx),
+        robust_section.robustness(ctx),
         simulation.replay(ctx),
         sources.sources(ctx),
     ]

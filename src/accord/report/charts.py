@@ -13,6 +13,8 @@ The data each :class:`~accord.report.record.Chart` kind carries:
               ``x_title``
 ``lines``     ``x``, ``series``: [{name, values}], ``references``: [{name, value}], ``x_title``,
               ``y_title``
+``shares``    ``bars``: [{label, share, group, hover}] (a share in [0, 1], one colour per group),
+              ``x_title``
 """
 
 from __future__ import annotations
@@ -234,8 +236,10 @@ def _frontier(d: Mapping[str, Any]) -> Figure:
 
 
 def _boxes(d: Mapping[str, Any]) -> Figure:
-    """Boxes (5%, 25%, median, 75%, 95% of the runs) per issue; where no series has any spread
-    (every run equal), a marker at the value instead of a box collapsed to a line."""
+    """Per issue, the median of the runs as a marker, the central 50% (25-75%) as a thick bar
+    and the central 90% (5-95%) as a thin whisker (scatter traces with error bars, so the
+    bundle needs no box trace); where no series has any spread (every run equal), the marker
+    alone."""
     series = [
         (s["name"], [(i, q) for i, q in zip(s["issues"], s["quantiles"], strict=True) if q])
         for s in d["series"]
@@ -243,40 +247,67 @@ def _boxes(d: Mapping[str, Any]) -> Figure:
     fixed = all(q["q05"] == q["q95"] for _, shown in series for _, q in shown)
     data: list[dict[str, Any]] = []
     for k, (name, shown) in enumerate(series):
-        trace: dict[str, Any] = {"name": name, "y": [i for i, _ in shown], "offsetgroup": str(k)}
+        y = [i for i, _ in shown]
+        median = [q["q50"] for _, q in shown]
+        trace: dict[str, Any] = {
+            "type": "scatter",
+            "mode": "markers",
+            "name": name,
+            "y": y,
+            "x": median,
+            "offsetgroup": str(k),
+            "marker": {
+                "color": colour(k),
+                "size": 9,
+                "symbol": "line-ns",
+                "line": {"width": 3, "color": colour(k)},
+            },
+        }
         if fixed:
-            trace.update(
-                type="scatter",
-                mode="markers",
-                x=[q["q50"] for _, q in shown],
-                marker={
+            trace["hovertemplate"] = f"{name}: %{{x:.1f}}%<extra>%{{y}}</extra>"
+            data.append(trace)
+            continue
+        whisker = {
+            "symmetric": False,
+            "array": [q["q95"] - q["q50"] for _, q in shown],
+            "arrayminus": [q["q50"] - q["q05"] for _, q in shown],
+            "color": colour(k),
+            "thickness": 1.5,
+            "width": 4,
+        }
+        trace["error_x"] = whisker
+        trace["customdata"] = [[q["q05"], q["q25"], q["q75"], q["q95"]] for _, q in shown]
+        trace["hovertemplate"] = (
+            f"{name}: median %{{x:.3~g}}, 25-75% %{{customdata[1]:.3~g}}-%{{customdata[2]:.3~g}},"
+            " 5-95% %{customdata[0]:.3~g}-%{customdata[3]:.3~g}<extra>%{y}</extra>"
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "y": y,
+                "x": median,
+                "offsetgroup": str(k),
+                "marker": {"color": colour(k), "size": 1, "opacity": 0},
+                "error_x": {
+                    "symmetric": False,
+                    "array": [q["q75"] - q["q50"] for _, q in shown],
+                    "arrayminus": [q["q50"] - q["q25"] for _, q in shown],
                     "color": colour(k),
-                    "size": 9,
-                    "symbol": "line-ns",
-                    "line": {"width": 3, "color": colour(k)},
+                    "thickness": 7,
+                    "width": 0,
                 },
-                hovertemplate=f"{name}: %{{x:.1f}}%<extra>%{{y}}</extra>",
-            )
-        else:
-            trace.update(
-                type="box",
-                orientation="h",
-                lowerfence=[q["q05"] for _, q in shown],
-                q1=[q["q25"] for _, q in shown],
-                median=[q["q50"] for _, q in shown],
-                q3=[q["q75"] for _, q in shown],
-                upperfence=[q["q95"] for _, q in shown],
-                marker={"color": colour(k)},
-                line={"width": 1.5},
-                hoverinfo="x+y+name",
-            )
+            }
+        )
         data.append(trace)
     rows = max((len(shown) for _, shown in series), default=0)
     return {
         "data": data,
         "layout": _layout(
             110 + 14 * rows * max(1, len(series)),
-            boxmode="group",
             scattermode="group",
             xaxis=_axis(d.get("x_title"), range=[-2, 102]),
             yaxis=_axis(autorange="reversed", type="category"),
@@ -321,6 +352,36 @@ def _lines(d: Mapping[str, Any]) -> Figure:
     }
 
 
+def _shares(d: Mapping[str, Any]) -> Figure:
+    """Horizontal bars of shares (0-100%), one colour per group, the hover text on each bar."""
+    bars = d["bars"]
+    groups = list(dict.fromkeys(b["group"] for b in bars))
+    data = []
+    for k, group in enumerate(groups):
+        mine = [b for b in bars if b["group"] == group]
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": group,
+                "x": [b["share"] for b in mine],
+                "y": [b["label"] for b in mine],
+                "hovertext": [b["hover"] for b in mine],
+                "hovertemplate": "%{y}: %{x:.0%}<br>%{hovertext}<extra></extra>",
+                "marker": {"color": colour(k)},
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            110 + 22 * len(bars),
+            xaxis=_axis(d.get("x_title"), range=[0, 1], tickformat=".0%"),
+            yaxis=_axis(autorange="reversed", type="category"),
+            margin={"l": 20, "r": 20, "t": 30, "b": 50},
+        ),
+    }
+
+
 KINDS: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
     "timeline": _timeline,
     "heatmap": _heatmap,
@@ -328,6 +389,7 @@ KINDS: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
     "frontier": _frontier,
     "boxes": _boxes,
     "lines": _lines,
+    "shares": _shares,
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 Flag = Literal["red_line", "gain", "loss", "yes", "no"]
 """How a cell is marked (a class in HTML, a symbol in Markdown)."""
 
-ChartKind = Literal["timeline", "heatmap", "bars", "frontier", "boxes", "lines"]
+ChartKind = Literal["timeline", "heatmap", "bars", "frontier", "boxes", "lines", "shares"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from accord.model.errors import Problem, ScenarioError
-from accord.model.load import load_bytes, load_scenario
+from accord.model.load import load_bytes, load_checked, load_scenario, load_scenario_checked
 from accord.model.records import Scenario
 
 DEFAULT = "ukraine-2025"
@@ -19,6 +19,24 @@ EMBEDDED: dict[str, str] = {
 
 def load_embedded(scenario_id: str) -> Scenario:
     """Load an embedded scenario by id (ScenarioError naming the valid ids)."""
+    name, raw = _embedded_bytes(scenario_id)
+    return load_bytes(raw, name=name)
+
+
+def resolve_checked(spec: str | None) -> tuple[str, Scenario, list[Problem]]:
+    """Like :func:`resolve`, with the name problems are reported under and the scenario's
+    source-hygiene warnings (:func:`accord.model.load.load_checked`), each with its line."""
+    spec = spec or DEFAULT
+    path = Path(spec)
+    if spec not in EMBEDDED and (
+        path.exists() or any(spec.endswith(ext) for ext in (".yaml", ".yml", ".json"))
+    ):
+        return (spec, *load_scenario_checked(path))
+    name, raw = _embedded_bytes(spec)
+    return (name, *load_checked(raw, name=name))
+
+
+def _embedded_bytes(scenario_id: str) -> tuple[str, bytes]:
     if scenario_id not in EMBEDDED:
         raise ScenarioError(
             scenario_id,
@@ -32,7 +50,7 @@ def load_embedded(scenario_id: str) -> Scenario:
         )
     name = EMBEDDED[scenario_id]
     raw = resources.files(__name__).joinpath(name).read_bytes()
-    return load_bytes(raw, name=f"{scenario_id} ({name})")
+    return f"{scenario_id} ({name})", raw
 
 
 def resolve(spec: str | None) -> Scenario:

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.service import auth, db
+from accord.service import auth, csp, db
 from accord.service.access import Forbidden
 from accord.service.api import build_router
 from accord.service.jobs import JobError, Jobs
@@ -70,15 +70,10 @@ def _error(
     return JSONResponse(body, status_code=status)
 
 
-# What every response may do in a browser. The pages still call small inline scripts (one line
-# each, naming the scenario) and Plotly compiles some code at run time, so their scripts are
-# limited to this site plus those; nothing may be framed, loaded as a plugin, or post elsewhere.
-CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
+# What every response may do in a browser: scripts from this site only (no inline script, no
+# eval), nothing framed, loaded as a plugin or posted elsewhere (accord.service.csp). A
+# self-contained document (the brief) sets its own policy, allowing its inline scripts by hash.
+CSP = csp.PAGES
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",

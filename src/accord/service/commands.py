@@ -93,6 +93,10 @@ def db_backup(
 def db_import(
     scenario: Annotated[str, typer.Argument(help="An embedded scenario id or a YAML/JSON file.")],
     owner: Annotated[str, typer.Option("--owner", help="The user who will own it.")],
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Who the audit log credits (default: cli:<OS user name>)."),
+    ] = None,
     db_url: DbOpt = None,
 ) -> None:
     """Store a scenario in the service (the embedded ones by id), owned by ``--owner``."""
@@ -113,7 +117,7 @@ def db_import(
     from accord.service.resources import Conflict
 
     try:
-        loaded = store.create_scenario(to_data(s), found[0])
+        loaded = store.create_scenario(to_data(s), found[0], by=_actor(actor))
     except Conflict as exc:
         raise _fail(str(exc)) from None
     err.print(f"imported {loaded.id} (version {loaded.version}), owned by {owner}")
@@ -131,6 +135,27 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        help="Who the audit log credits with the change (default: cli:<your OS user name>).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _actor(actor: str | None) -> str:
+    """The audit log's name for a change made on the command line."""
+    if actor:
+        return actor
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{who}"
+
+
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="The user name (sign-in name).")],
@@ -144,31 +169,55 @@ def user_add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    actor: ActorOpt = None,
     db_url: DbOpt = None,
 ) -> None:
     """Add a user (the password is asked for, read from stdin, or taken from $ACCORD_PASSWORD),
-    optionally with a role in a scenario."""
+    optionally with a role in a scenario. With a role, the user and the role are made together:
+    a wrong role, scenario or party leaves no user behind."""
     from accord.service.auth import hash_password
     from accord.service.resources import Conflict
+    from accord.service.store import Missing, check_role
 
+    if (role is None) != (scenario is None):
+        raise _fail("--role and --scenario go together")
+    if party is not None and role is None:
+        raise _fail("--party needs --role delegate and --scenario")
+    try:
+        check_role(role, party)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     store, _ = _store(db_url)
+    if scenario is not None and scenario not in store.scenario_ids():
+        raise _fail(f"no scenario {scenario!r} (import one with accord db import)")
     try:
         hashed = hash_password(_password(password_stdin))
-        user = store.add_user(name, hashed, is_admin=admin)
-    except (ValueError, Conflict) as exc:
+        if role is None:
+            user = store.add_user(name, hashed, is_admin=admin)
+        else:
+            assert scenario is not None
+            user = store.add_member_user(
+                name,
+                hashed,
+                is_admin=admin,
+                scenario=scenario,
+                role=role,
+                party=party,
+                by=_actor(actor),
+            )
+    except (ValueError, Conflict, Missing) as exc:
         raise _fail(str(exc)) from None
     err.print(f"added user {user.name}{' (administrator)' if admin else ''}")
     if role is not None:
-        _grant(store, name, role, scenario, party)
+        err.print(f"{name} is {role}{f' of {party}' if party else ''} in {scenario}")
 
 
-def _grant(store: Any, name: str, role: str, scenario: str | None, party: str | None) -> None:
-    if scenario is None:
-        raise _fail("--role needs --scenario")
-    found = store.user_by_name(name)
+def _grant(store: Any, name: str, role: str, scenario: str, party: str | None, actor: str) -> None:
+    from accord.service.store import Missing
+
     try:
-        store.set_member(scenario, found[0], name, role, party)
-    except (ValueError, LookupError) as exc:
+        store.set_member(scenario, actor, name, role, party)
+    except (ValueError, LookupError, Missing) as exc:
         raise _fail(str(exc)) from None
     err.print(f"{name} is {role}{f' of {party}' if party else ''} in {scenario}")
 
@@ -179,13 +228,94 @@ def user_grant(
     role: Annotated[str, typer.Option("--role", help="owner, mediator, delegate or observer.")],
     scenario: Annotated[str, typer.Option("--scenario", help="The scenario id.")],
     party: Annotated[str | None, typer.Option("--party", help="A delegate's party.")] = None,
+    actor: ActorOpt = None,
     db_url: DbOpt = None,
 ) -> None:
     """Give a user a role in a scenario (replacing any role it had there)."""
     store, _ = _store(db_url)
     if store.user_by_name(name) is None:
         raise _fail(f"no user named {name!r}")
-    _grant(store, name, role, scenario, party)
+    _grant(store, name, role, scenario, party, _actor(actor))
+
+
+@user_app.command("list")
+def user_list(json_out: JsonOpt = False, db_url: DbOpt = None) -> None:
+    """Every user: administrator or not, live API tokens, and their roles in scenarios."""
+    import json
+
+    store, _ = _store(db_url)
+    rows = store.user_rows()
+    if json_out:
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, show_edge=False, pad_edge=False)
+    for column in ("user", "admin", "tokens", "roles", "created"):
+        table.add_column(column)
+    for r in rows:
+        roles = ", ".join(
+            f"{m['role']}{' of ' + m['party'] if m['party'] else ''} in {m['scenario']}"
+            for m in r["scenarios"]
+        )
+        table.add_row(
+            Text(r["name"]),
+            "yes" if r["admin"] else "",
+            str(r["tokens"]),
+            Text(roles or "-"),
+            r["created_at"][:19].replace("T", " "),
+        )
+    Console(highlight=False, soft_wrap=True).print(table)
+
+
+@user_app.command("remove")
+def user_remove(
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    actor: ActorOpt = None,
+    db_url: DbOpt = None,
+) -> None:
+    """Delete a user: their roles (each removal is in that scenario's audit log), sign-ins, API
+    tokens and jobs. What they changed stays in the audit log under their name."""
+    from accord.service.store import Missing
+
+    store, _ = _store(db_url)
+    try:
+        sids = store.remove_user(name, _actor(actor))
+    except Missing as exc:
+        raise _fail(str(exc)) from None
+    where = f" (and their roles in {', '.join(sids)})" if sids else ""
+    err.print(Text(f"removed user {name}{where}"))
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Make a random password and print it once.")
+    ] = False,
+    db_url: DbOpt = None,
+) -> None:
+    """Set a new password (asked for, read from stdin, taken from $ACCORD_PASSWORD, or made up
+    with --generate). The user's sign-ins end and their API tokens are revoked."""
+    import secrets
+
+    from accord.service.auth import hash_password
+    from accord.service.store import Missing
+
+    store, _ = _store(db_url)
+    if store.user_by_name(name) is None:
+        raise _fail(f"no user named {name!r}")
+    password = secrets.token_urlsafe(15) if generate else _password(password_stdin)
+    try:
+        store.set_password(name, hash_password(password))
+    except (ValueError, Missing) as exc:
+        raise _fail(str(exc)) from None
+    if generate:
+        sys.stdout.write(password + "\n")
+    err.print(f"new password set for {name}: their sign-ins ended and their API tokens revoked")
 
 
 @user_app.command("token")

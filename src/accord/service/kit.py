@@ -3,6 +3,7 @@ the :class:`Kit` of request helpers (the caller, its membership, preconditions, 
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -82,10 +83,17 @@ class Service:
         kept = {s.id for s in self.view_scenario(loaded, viewer).shocks}
         return tuple(s for s in shocks if s in kept)
 
-    def workbench(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Workbench:
-        """The workbench of ``viewer``'s view under ``shocks`` (cached by version, view and
-        shocks): every analysis route runs on it, so nothing hidden from the viewer enters."""
-        key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks)
+    def workbench(
+        self,
+        loaded: Loaded,
+        viewer: Viewer,
+        shocks: tuple[str, ...],
+        as_of: dt.date | None = None,
+    ) -> Workbench:
+        """The workbench of ``viewer``'s view under ``shocks`` (cached by version, view, shocks
+        and ``as_of``): every analysis route runs on it, so nothing hidden from the viewer
+        enters. With ``as_of`` it sees the negotiation as it stood that day."""
+        key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks, as_of)
         with self._lock:
             found = self._benches.get(key)
         if found is None:
@@ -96,7 +104,7 @@ class Service:
                     " may analyse"
                 )
             try:
-                found = Workbench(view, self.view_shocks(loaded, viewer, shocks))
+                found = Workbench(view, self.view_shocks(loaded, viewer, shocks), as_of=as_of)
                 found.compiled  # noqa: B018  (compile now: a bad shock is the caller's error)
             except (CompileError, UnknownId) as exc:
                 raise BadRequest(str(exc)) from None
@@ -110,13 +118,19 @@ class Service:
         """The compiled form of ``viewer``'s view under ``shocks``."""
         return self.workbench(loaded, viewer, shocks).compiled
 
-    def analysis(self, loaded: Loaded, viewer: Viewer, shocks: tuple[str, ...]) -> Analysis:
+    def analysis(
+        self,
+        loaded: Loaded,
+        viewer: Viewer,
+        shocks: tuple[str, ...],
+        as_of: dt.date | None = None,
+    ) -> Analysis:
         """The whole analysis record of ``viewer``'s view (cached like the workbench)."""
-        key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks)
+        key = (loaded.id, loaded.version, viewer.full, viewer.party, shocks, as_of)
         with self._lock:
             found = self._analyses.get(key)
         if found is None:
-            found = self.workbench(loaded, viewer, shocks).analyze()
+            found = self.workbench(loaded, viewer, shocks, as_of).analyze()
             with self._lock:
                 self._analyses[key] = found
                 while len(self._analyses) > 16:

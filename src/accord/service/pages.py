@@ -13,7 +13,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -77,7 +77,12 @@ def mount_pages(app: FastAPI, service: Any) -> None:
                 doc=doc,
                 version=loaded.version,
                 hidden=sorted(hidden_parties(loaded.document, viewer)),
-                source_urls={s["id"]: s.get("url") for s in doc.get("sources", [])},
+                # only web addresses become links (never a javascript: or data: URL)
+                source_urls={
+                    s["id"]: s["url"]
+                    for s in doc.get("sources", [])
+                    if str(s.get("url") or "").startswith(("https://", "http://"))
+                },
             )
         return out
 
@@ -94,7 +99,7 @@ def mount_pages(app: FastAPI, service: Any) -> None:
                 headers={"Cache-Control": "public, max-age=86400"},
             )
         if name not in STATIC:
-            return Response("not found", status_code=404, media_type="text/plain")
+            raise HTTPException(404, f"no file {name!r} here")
         path, kind = STATIC[name]
         return Response(path.read_bytes(), media_type=kind)
 

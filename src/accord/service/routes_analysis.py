@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: FastAPI resolves the route annotations
 # (`Caller`, a local alias) when the routes are defined.
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -35,9 +36,14 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
 
     Shocks = Annotated[list[str] | None, Query(max_length=8)]
 
-    def analysis(sid: str, user: User, shock: list[str] | None) -> tuple[Viewer, Loaded, Workbench]:
+    # ``as_of``: an ISO date (YYYY-MM-DD); FastAPI answers 422 naming the parameter otherwise.
+    AsOf = Annotated[dt.date | None, Query(description="the negotiation as it stood that day")]
+
+    def analysis(
+        sid: str, user: User, shock: list[str] | None, as_of: dt.date | None = None
+    ) -> tuple[Viewer, Loaded, Workbench]:
         viewer, loaded = kit.member(sid, user)
-        bench = service.workbench(loaded, viewer, tuple(shock or ()))
+        bench = service.workbench(loaded, viewer, tuple(shock or ()), as_of)
         return viewer, loaded, bench
 
     def _parties(compiled: Compiled, viewer: Viewer, loaded: Loaded, parties: str | None) -> Any:
@@ -84,13 +90,14 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         user: Caller,
         draft: Annotated[str | None, Query(max_length=80)] = None,
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
         """Each draft scored for each party the caller may see; ``acceptable_to_all`` says
         whether every party (including any left out) accepts it."""
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         compiled = bench.compiled
         evaluations = bench.evaluate_all()
-        full = service.workbench(loaded, Viewer(0, "", False, "owner"), tuple(shock or ()))
+        full = service.workbench(loaded, Viewer(0, "", False, "owner"), tuple(shock or ()), as_of)
         everyone = {e.draft: e.acceptable_to_all for e in full.evaluate_all()}
         rows = []
         for e in evaluations:
@@ -108,8 +115,9 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         a: Annotated[str, Query(max_length=80)],
         b: Annotated[str, Query(max_length=80)],
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         result = bench.diff(_draft(bench.compiled, a), _draft(bench.compiled, b))
         return json_body({**_note(viewer, loaded), "diff": result.to_dict()})
 
@@ -121,8 +129,9 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         acceptable_only: bool = False,
         cap: Annotated[int, Query(ge=1, le=5000)] = 200,
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         compiled = bench.compiled
         chosen = _parties(compiled, viewer, loaded, parties)
         try:
@@ -140,8 +149,9 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         ] = None,
         parties: Annotated[str | None, Query(max_length=400)] = None,
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         compiled = bench.compiled
         chosen = _parties(compiled, viewer, loaded, parties)
         names = [solution] if solution else list(SOLUTIONS)
@@ -154,9 +164,10 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         user: Caller,
         max_size: Annotated[int, Query(ge=1, le=4)] = 3,
         shock: Shocks = None,
+        as_of: AsOf = None,
         example: Annotated[str, Query(pattern="^(feasible|maximin)$")] = "feasible",
     ) -> dict[str, Any]:
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         compiled = bench.compiled
         rule: ExampleRule = "maximin" if example == "maximin" else "feasible"
         zone = bench.zopa(example=rule)
@@ -175,8 +186,9 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         user: Caller,
         draft: Annotated[str, Query(max_length=80)],
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         compiled = bench.compiled
         result = bench.bridge(_draft(compiled, draft))
         return json_body({**_note(viewer, loaded), "bridge": result.to_dict(compiled)})
@@ -189,11 +201,12 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         runs: Annotated[int, Query(ge=1, le=2000)] = 200,
         seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
         """Outcome distributions per issue (short runs; longer ones as a job)."""
         from dataclasses import asdict
 
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         try:
             result = bench.forecast(
                 model or ["compromise", "weighted_median"], runs=runs, seed=seed
@@ -210,6 +223,31 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
             }
         )
 
+    @router.get("/scenarios/{sid}/robustness", tags=["analysis"])
+    def robustness(
+        sid: str,
+        user: Caller,
+        runs: Annotated[int, Query(ge=1, le=2000)] = 200,
+        seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
+        model: Annotated[str, Query(max_length=40)] = "compromise",
+        shock: Shocks = None,
+    ) -> dict[str, Any]:
+        """How often each headline conclusion holds over the judgement ranges (shares of runs,
+        pivotal inputs), and which red lines and BATNAs the zone of agreement depends on."""
+        viewer, loaded, bench = analysis(sid, user, shock)
+        try:
+            dependence = bench.zone_dependence()
+            result = bench.robustness(runs=runs, seed=seed, model=model, dependence=dependence)
+        except UnknownId as exc:
+            raise BadRequest(str(exc)) from None
+        return json_body(
+            {
+                **_note(viewer, loaded),
+                "robustness": result.to_dict(),
+                "zone_dependence": dependence.to_dict(),
+            }
+        )
+
     @router.get("/scenarios/{sid}/simulate", tags=["analysis"])
     def simulate(
         sid: str,
@@ -222,10 +260,11 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
         parties: Annotated[str | None, Query(max_length=400)] = None,
         shock: Shocks = None,
+        as_of: AsOf = None,
     ) -> dict[str, Any]:
         """A single-text replay or an alternating-offers run, among the parties the caller may
         see."""
-        viewer, loaded, bench = analysis(sid, user, shock)
+        viewer, loaded, bench = analysis(sid, user, shock, as_of)
         compiled = bench.compiled
         chosen = _parties(compiled, viewer, loaded, parties) or list(compiled.party_ids)
         if protocol == "single-text":
@@ -250,12 +289,14 @@ def add_analysis_routes(router: APIRouter, kit: Kit) -> None:
         return json_body({**_note(viewer, loaded), "simulation": outcome.to_dict(compiled)})
 
     @router.get("/scenarios/{sid}/analysis", tags=["analysis"])
-    def whole_analysis(sid: str, user: Caller, shock: Shocks = None) -> dict[str, Any]:
+    def whole_analysis(
+        sid: str, user: Caller, shock: Shocks = None, as_of: AsOf = None
+    ) -> dict[str, Any]:
         """The whole analysis record of the caller's view (what ``accord analyze --json``
         prints): the bottom line, the drafts, the agreement space, the forecasts, the drafts and
         the zone under each declared shock, and a single-text replay."""
         viewer, loaded = kit.member(sid, user)
-        record = service.analysis(loaded, viewer, tuple(shock or ()))
+        record = service.analysis(loaded, viewer, tuple(shock or ()), as_of)
         return json_body({**_note(viewer, loaded), "analysis": record.to_dict()})
 
     # --- jobs ---------------------------------------------------------------------------------

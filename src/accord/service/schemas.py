@@ -128,6 +128,7 @@ class AuditEntry(BaseModel):
     target: str
     before: Any = None
     after: Any = None
+    changes: list[str] = []  # the change in words, field by field (accord.service.changes)
 
 
 class JobRequest(BaseModel):

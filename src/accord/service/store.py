@@ -29,6 +29,7 @@ from accord.model.load import to_data, validate
 from accord.model.parse import Parsed
 from accord.service import db
 from accord.service.access import ROLES, Role, Viewer
+from accord.service.changes import describe
 from accord.service.resources import Conflict, Target, etag, get, target_text
 
 
@@ -112,15 +113,18 @@ class Store:
     def add_user(self, name: str, password_hash: str, *, is_admin: bool = False) -> User:
         """Create a user (Conflict where the name is taken)."""
         with self._writing() as conn:
-            if conn.execute(select(db.users.c.id).where(db.users.c.name == name)).first():
-                raise Conflict(f"a user named {name!r} already exists")
-            row = conn.execute(
-                insert(db.users).values(
-                    name=name, password_hash=password_hash, is_admin=is_admin, created_at=now()
-                )
+            return self._insert_user(conn, name, password_hash, is_admin)
+
+    def _insert_user(self, conn: Connection, name: str, password_hash: str, is_admin: bool) -> User:
+        if conn.execute(select(db.users.c.id).where(db.users.c.name == name)).first():
+            raise Conflict(f"a user named {name!r} already exists")
+        row = conn.execute(
+            insert(db.users).values(
+                name=name, password_hash=password_hash, is_admin=is_admin, created_at=now()
             )
-            key = row.inserted_primary_key
-            assert key is not None
+        )
+        key = row.inserted_primary_key
+        assert key is not None
         return User(int(key[0]), name, is_admin)
 
     def set_password(self, name: str, password_hash: str) -> None:
@@ -250,8 +254,11 @@ class Store:
 
     # --- scenarios ----------------------------------------------------------------------------
 
-    def create_scenario(self, document: dict[str, Any], user: User) -> Loaded:
-        """Store a new scenario (validated) with ``user`` as its owner."""
+    def create_scenario(
+        self, document: dict[str, Any], user: User, *, by: User | str | None = None
+    ) -> Loaded:
+        """Store a new scenario (validated) with ``user`` as its owner; the audit log credits
+        ``by`` (default: ``user``; ``cli:alice`` for the command line)."""
         doc = copy.deepcopy(document)
         sid = doc.get("id")
         scenario = check_document(doc, f"scenario {sid}")
@@ -272,7 +279,8 @@ class Store:
                     scenario_id=scenario.id, user_id=user.id, role="owner", party=None
                 )
             )
-            self._audit(conn, scenario.id, 1, user.name, "create", ("scenario",), None, doc)
+            actor = _actor(user if by is None else by)
+            self._audit(conn, scenario.id, 1, actor, "create", ("scenario",), None, doc)
         return Loaded(scenario.id, 1, doc, scenario)
 
     def scenario_ids(self) -> list[str]:
@@ -390,7 +398,7 @@ class Store:
                 .order_by(db.audit.c.id)
                 .limit(limit)
             ).all()
-        return [
+        out = [
             {
                 "id": r.id,
                 "version": r.version,
@@ -403,6 +411,11 @@ class Store:
             }
             for r in rows
         ]
+        for entry in out:
+            entry["changes"] = describe(
+                entry["action"], entry["target"], entry["before"], entry["after"]
+            )
+        return out
 
     def audit_count(self, sid: str) -> int:
         """The number of audit entries of a scenario."""
@@ -459,39 +472,116 @@ class Store:
         return [{"user": r.name, "role": r.role, "party": r.party} for r in rows]
 
     def set_member(
-        self, sid: str, by: User, name: str, role: Role | None, party: str | None
+        self, sid: str, by: User | str, name: str, role: Role | None, party: str | None
     ) -> None:
-        """Give ``name`` a role in ``sid`` (None: remove), audited."""
-        if role is not None and role not in ROLES:
-            raise ValueError(f"unknown role {role!r} (expected one of: {', '.join(ROLES)})")
-        if role == "delegate" and not party:
-            raise ValueError("a delegate is bound to one party (expected a party)")
-        if role != "delegate" and party:
-            raise ValueError(f"only a delegate is bound to a party (got party for a {role})")
+        """Give ``name`` a role in ``sid`` (None: remove), audited as done by ``by`` (a user,
+        or an actor's name such as ``cli:alice`` for the command line)."""
+        check_role(role, party)
         with self._writing() as conn:
-            row = _locked_scenario(conn, sid)
-            if party and party not in {p["id"] for p in json.loads(row.document)["parties"]}:
-                raise ValueError(f"scenario {sid} has no party {party!r}")
             user = conn.execute(select(db.users).where(db.users.c.name == name)).first()
             if user is None:
                 raise Missing(f"no user named {name!r}")
-            where = (db.memberships.c.scenario_id == sid) & (db.memberships.c.user_id == user.id)
-            old = conn.execute(select(db.memberships).where(where)).first()
-            before = None if old is None else {"role": old.role, "party": old.party}
-            conn.execute(db.memberships.delete().where(where))
-            after = None
-            if role is not None:
-                conn.execute(
-                    insert(db.memberships).values(
-                        scenario_id=sid, user_id=user.id, role=role, party=party
-                    )
-                )
-                after = {"role": role, "party": party}
-            version = int(row.version) + 1
+            self._set_member(conn, sid, _actor(by), user.id, name, role, party)
+
+    def _set_member(
+        self,
+        conn: Connection,
+        sid: str,
+        actor: str,
+        user_id: int,
+        name: str,
+        role: Role | None,
+        party: str | None,
+    ) -> None:
+        row = _locked_scenario(conn, sid)
+        if party and party not in {p["id"] for p in json.loads(row.document)["parties"]}:
+            raise ValueError(f"scenario {sid} has no party {party!r}")
+        where = (db.memberships.c.scenario_id == sid) & (db.memberships.c.user_id == user_id)
+        old = conn.execute(select(db.memberships).where(where)).first()
+        before = None if old is None else {"role": old.role, "party": old.party}
+        conn.execute(db.memberships.delete().where(where))
+        after = None
+        if role is not None:
             conn.execute(
-                update(db.scenarios).where(db.scenarios.c.id == sid).values(version=version)
+                insert(db.memberships).values(
+                    scenario_id=sid, user_id=user_id, role=role, party=party
+                )
             )
-            self._audit(conn, sid, version, by.name, "member", ("members", name), before, after)
+            after = {"role": role, "party": party}
+        if before == after:
+            return
+        version = int(row.version) + 1
+        conn.execute(update(db.scenarios).where(db.scenarios.c.id == sid).values(version=version))
+        self._audit(conn, sid, version, actor, "member", ("members", name), before, after)
+
+    def add_member_user(
+        self,
+        name: str,
+        password_hash: str,
+        *,
+        is_admin: bool,
+        scenario: str,
+        role: Role,
+        party: str | None,
+        by: User | str,
+    ) -> User:
+        """Create a user with a role in a scenario, in one transaction: where the role, the
+        scenario or the party is wrong, nothing is created."""
+        check_role(role, party)
+        with self._writing() as conn:
+            user = self._insert_user(conn, name, password_hash, is_admin)
+            self._set_member(conn, scenario, _actor(by), user.id, name, role, party)
+        return user
+
+    def remove_user(self, name: str, by: User | str) -> list[str]:
+        """Delete a user: their memberships (each removal audited as done by ``by``), sessions,
+        API tokens and jobs. Returns the scenarios they were a member of."""
+        with self._writing() as conn:
+            row = conn.execute(select(db.users).where(db.users.c.name == name)).first()
+            if row is None:
+                raise Missing(f"no user named {name!r}")
+            sids = [
+                r.scenario_id
+                for r in conn.execute(
+                    select(db.memberships.c.scenario_id)
+                    .where(db.memberships.c.user_id == row.id)
+                    .order_by(db.memberships.c.scenario_id)
+                )
+            ]
+            for sid in sids:
+                self._set_member(conn, sid, _actor(by), row.id, name, None, None)
+            for table in (db.sessions, db.api_tokens, db.jobs):
+                conn.execute(table.delete().where(table.c.user_id == row.id))
+            conn.execute(db.users.delete().where(db.users.c.id == row.id))
+        return sids
+
+    def user_rows(self) -> list[dict[str, Any]]:
+        """Every user with their creation time, live API tokens and memberships, by name."""
+        with db.reading(self.engine) as conn:
+            users = conn.execute(select(db.users).order_by(db.users.c.name)).all()
+            members = conn.execute(
+                select(db.memberships).order_by(db.memberships.c.scenario_id)
+            ).all()
+            tokens = conn.execute(
+                select(db.api_tokens.c.user_id, func.count())
+                .where(db.api_tokens.c.revoked_at.is_(None))
+                .group_by(db.api_tokens.c.user_id)
+            ).all()
+        live = {uid: int(n) for uid, n in tokens}
+        return [
+            {
+                "name": u.name,
+                "admin": bool(u.is_admin),
+                "created_at": _aware(u.created_at).isoformat(),
+                "tokens": live.get(u.id, 0),
+                "scenarios": [
+                    {"scenario": m.scenario_id, "role": m.role, "party": m.party}
+                    for m in members
+                    if m.user_id == u.id
+                ],
+            }
+            for u in users
+        ]
 
     # --- jobs ---------------------------------------------------------------------------------
 
@@ -553,6 +643,20 @@ class Store:
                 .values(status="failed", error="interrupted: the server stopped", finished_at=now())
             )
         return int(done.rowcount or 0)
+
+
+def check_role(role: str | None, party: str | None) -> None:
+    """Refuse (ValueError) a role that is unknown or a party that does not fit it."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (expected one of: {', '.join(ROLES)})")
+    if role == "delegate" and not party:
+        raise ValueError("a delegate is bound to one party (expected a party)")
+    if role != "delegate" and party:
+        raise ValueError(f"only a delegate is bound to a party (got party for a {role})")
+
+
+def _actor(by: User | str) -> str:
+    return by if isinstance(by, str) else by.name
 
 
 def _locked_scenario(conn: Connection, sid: str) -> Any:

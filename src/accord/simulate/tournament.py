@@ -398,19 +398,28 @@ def _run_dask(
 ) -> list[list[MatchResult]]:
     with dask_client(scheduler, workers=workers, processes=True) as client:
         shared: dict[str, Any] = {}
-        futures = []
+        # Enough tasks to keep every worker busy (about 8 per worker), each a block of seeds of
+        # one lineup; the blocks are put back together in submission order.
+        workers_now = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        per_job = max(1, -(-8 * workers_now // max(1, len(jobs))))
+        size = max(1, -(-len(seeds) // per_job))
+        blocks = [list(seeds[k : k + size]) for k in range(0, len(seeds), size)]
+        futures: list[list[Any]] = []
         for sid, compiled, ref, lineup in jobs:
             if sid not in shared:
                 shared[sid] = client.scatter(compiled, broadcast=True)
             futures.append(
-                client.submit(
-                    _play, sid, shared[sid], ref, lineup, list(seeds), deadline, pure=False
-                )
+                [
+                    client.submit(_play, sid, shared[sid], ref, lineup, block, deadline, pure=False)
+                    for block in blocks
+                ]
             )
         done = 0
-        for future in distributed().as_completed(futures):
-            done += len(seeds)
+        flat = [f for per in futures for f in per]
+        sizes = {f.key: len(b) for per in futures for f, b in zip(per, blocks, strict=True)}
+        for future in distributed().as_completed(flat):
+            done += sizes[future.key]
             if progress is not None:
                 progress(done, total)
             future.result()  # re-raise a worker's error here
-        return list(client.gather(futures))
+        return [[r for part in client.gather(per) for r in part] for per in futures]

@@ -22,6 +22,9 @@ from accord.analysis.conflict import (
 )
 from accord.analysis.conflict import bridge as bridge_draft
 from accord.analysis.conflict import zopa as zone_of_agreement
+from accord.analysis.dependence import ZoneDependence, zone_dependence
+from accord.analysis.robustness import DEFAULT_MODEL, Robustness
+from accord.analysis.robustness import robustness as robust_conclusions
 from accord.analysis.space import Frontier, SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, apply_shocks, compile_scenario
 from accord.forecast.ensemble import MODELS, Ensemble, run_ensemble
@@ -217,6 +220,42 @@ class Workbench:
         """The acceptable package closest to ``draft`` (fewest issues changed)."""
         return bridge_draft(self.compiled, self.draft_id(draft), self.party_ids(parties))
 
+    def zone_dependence(self, parties: Sequence[str] | None = None) -> ZoneDependence:
+        """Which red lines and BATNAs the zone of agreement depends on (deterministic): each
+        BATNA's margin before the zone changes, the red lines whose removal opens a closed
+        zone, the options an open zone needs (a red line on one closes it)."""
+        return zone_dependence(self.compiled, self.party_ids(parties))
+
+    def robustness(
+        self,
+        *,
+        runs: int = 1000,
+        seed: int = 0,
+        model: str = DEFAULT_MODEL,
+        bridges: Sequence[Bridge] | None = None,
+        dependence: ZoneDependence | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Robustness:
+        """The share of ``runs`` samples of the judgement numbers in which each headline
+        conclusion holds (each draft acceptable to each party and to all, the zone open, each
+        bridge, each forecast option under ``model``), with its pivotal inputs. ``bridges`` and
+        ``dependence`` are computed here unless given (the analysis record passes its own)."""
+        self._check("forecast model", model, list(MODELS))
+        if bridges is None:
+            bridges = [self.bridge(d) for d in self.compiled.drafts]
+        if dependence is None:
+            dependence = self.zone_dependence()
+        return robust_conclusions(
+            self.scenario,
+            self.compiled,
+            runs=runs,
+            seed=seed,
+            model=model,
+            bridges=bridges,
+            dependence=dependence,
+            progress=progress,
+        )
+
     def forecast(
         self,
         models: Sequence[str] = DEFAULT_MODELS,
@@ -307,8 +346,11 @@ class Workbench:
         pair: Sequence[str] | None = None,
         start: str | None = None,
         progress: Progress | None = None,
+        robustness_runs: int | None = None,
     ) -> Analysis:
-        """Every analysis once, in one frozen :class:`~accord.workbench.record.Analysis`."""
+        """Every analysis once, in one frozen :class:`~accord.workbench.record.Analysis`.
+        ``robustness_runs`` (default: ``runs``; 0 for none) samples for the robust
+        conclusions."""
         from accord.workbench.build import build_analysis
 
         return build_analysis(
@@ -321,6 +363,7 @@ class Workbench:
             pair=pair,
             start=start,
             progress=progress,
+            robustness_runs=runs if robustness_runs is None else robustness_runs,
         )
 
 

@@ -9,8 +9,11 @@ from accord.analysis import DraftEvaluation, diff, evaluate_all
 from accord.analysis.bargaining import SOLUTIONS
 from accord.analysis.bargaining import solve as solve_bargaining
 from accord.analysis.conflict import Bridge, Relaxations, Zopa, bridge, minimal_relaxations, zopa
+from accord.analysis.dependence import ZoneDependence
+from accord.analysis.robustness import DEFAULT_MODEL, Robustness
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled
+from accord.forecast.ensemble import MODELS
 from accord.workbench.bench import (
     Progress,
     UnknownId,
@@ -37,6 +40,7 @@ def build_analysis(
     pair: Sequence[str] | None,
     start: str | None,
     progress: Progress | None,
+    robustness_runs: int = 0,
 ) -> Analysis:
     """Every analysis of ``bench`` once; see :meth:`Workbench.analyze`."""
 
@@ -89,9 +93,11 @@ def build_analysis(
     stage("replaying a single negotiating text")
     replay = bench.replay(start, deadline=deadline, seed=seed)
     leading = leading_draft(s)
+    dependence, robust = _robust(bench, bridges, robustness_runs, seed, models, stage)
     lines = bottom_line(
         compiled, evaluations, zone, relaxations, bridges, leading, what_if, forecasts
     )
+    lines = _with_robust_line(lines, zone, dependence, robust)
     return Analysis(
         scenario=s,
         compiled=compiled,
@@ -104,6 +110,7 @@ def build_analysis(
             "max_relax": max_relax,
             "pair": list(chosen_pair) if chosen_pair else None,
             "start": replay.outcome.start,
+            "robustness_runs": robustness_runs,
         },
         evaluations=evaluations,
         versions=versions,
@@ -117,7 +124,66 @@ def build_analysis(
         replay=replay,
         leading=leading,
         bottom_line=lines,
+        zone_dependence=dependence,
+        robustness=robust,
     )
+
+
+def _robust(
+    bench: Workbench,
+    bridges: Sequence[Bridge],
+    runs: int,
+    seed: int,
+    models: Sequence[str],
+    stage: Progress,
+) -> tuple[ZoneDependence, Robustness | None]:
+    """The zone's dependence on red lines and BATNAs, and (``runs`` > 0) the robust conclusions
+    under the record's first forecast model."""
+    stage("what the zone depends on")
+    dependence = bench.zone_dependence()
+    if runs <= 0:
+        return dependence, None
+    stage(f"robust conclusions ({runs} runs)")
+    model = next((m for m in models if m in MODELS), DEFAULT_MODEL)
+    robust = bench.robustness(
+        runs=runs, seed=seed, model=model, bridges=bridges, dependence=dependence
+    )
+    return dependence, robust
+
+
+def _with_robust_line(
+    lines: tuple[str, ...], zone: Zopa, dependence: ZoneDependence, robust: Robustness | None
+) -> tuple[str, ...]:
+    """The bottom line with, after the zone's line, one line on how robust the zone is and what
+    decides it (kept within :data:`BOTTOM_LINE_MAX`: the last line gives way)."""
+    line = robust_line(zone, dependence, robust)
+    at = next((k + 1 for k, x in enumerate(lines) if "zone of agreement" in x.lower()), len(lines))
+    out = [*lines[:at], line, *lines[at:]]
+    if len(out) > BOTTOM_LINE_MAX:
+        out = [*out[: BOTTOM_LINE_MAX - 1], out[-1]]
+    return tuple(out)
+
+
+def robust_line(zone: Zopa, dependence: ZoneDependence, robust: Robustness | None) -> str:
+    """One sentence: the zone's share of runs (or why there is none) and what decides it: the
+    red lines it depends on and the tightest BATNA margin."""
+    parts = []
+    found = robust.find("zone", "a zone of agreement exists") if robust else None
+    if robust is not None and robust.note is None and found is not None:
+        parts.append(
+            f"The zone is {'open' if zone.open else 'closed'} as stated and open in"
+            f" {found.share:.0%} of {robust.runs} runs of the judgement ranges"
+        )
+    elif robust is not None and robust.note is not None:
+        parts.append(f"The zone's robustness: {robust.note}")
+    decides = [r.describe() for r in dependence.red_lines[:2]]
+    margins = [b for b in dependence.batnas if b.margin is not None]
+    if margins:
+        tight = min(margins, key=lambda b: abs(b.margin or 0.0))
+        decides.append(tight.describe())
+    if decides:
+        parts.append("it turns on: " + "; ".join(decides))
+    return ("; ".join(parts) or "No robustness was computed") + "."
 
 
 def _pair(

@@ -9,6 +9,8 @@ from typing import Any
 from accord.analysis import DraftDiff, DraftEvaluation
 from accord.analysis.bargaining import BargainingSolution
 from accord.analysis.conflict import Bridge, Relaxations, Zopa
+from accord.analysis.dependence import ZoneDependence
+from accord.analysis.robustness import Robustness
 from accord.analysis.space import Frontier
 from accord.compile import Compiled
 from accord.forecast.ensemble import Ensemble
@@ -98,6 +100,8 @@ class Analysis:
     replay: Replay | None
     leading: str | None
     bottom_line: tuple[str, ...]
+    zone_dependence: ZoneDependence | None = None  # which red lines and BATNAs the zone needs
+    robustness: Robustness | None = None  # shares of runs per conclusion (None: not sampled)
 
     @property
     def diffs(self) -> tuple[DraftDiff, ...]:
@@ -152,7 +156,17 @@ class Analysis:
             "forecasts": {f.label: f.to_dict()["forecasts"] for f in self.forecasts},
             "what_if": [w.to_dict() for w in self.what_if],
             "simulation": None if self.replay is None else self.replay.to_dict(),
+            **_robust_dict(self),
         }
+
+
+def _robust_dict(a: Analysis) -> dict[str, Any]:
+    """The record's robustness keys: ``zone_dependence`` and ``robustness`` (None where not
+    computed)."""
+    return {
+        "zone_dependence": None if a.zone_dependence is None else a.zone_dependence.to_dict(),
+        "robustness": None if a.robustness is None else a.robustness.to_dict(),
+    }
 
 
 def _frontier_summary(front: Frontier) -> dict[str, Any]:
