@@ -415,8 +415,9 @@ def robustness(
     (its red lines fill the zone's pivots). See the module docstring."""
     if runs < 1 or chunk < 1:
         raise ValueError("runs and chunk must be at least 1")
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r} (expected one of: {', '.join(MODELS)})")
+    from accord.forecast.registry import check_models
+
+    check_models([model], "scenario")
     plan = _plan(scenario, compiled)
     fixed = nothing_uncertain(scenario)
     if fixed is not None:

@@ -26,7 +26,8 @@ from accord.cli.common import (
 )
 from accord.forecast.calibrate import Predictive
 from accord.forecast.ensemble import Ensemble, run_ensemble
-from accord.forecast.validate import MODELS as FORECAST_MODELS
+from accord.forecast.registry import check_models
+from accord.forecast.registry import names as forecast_models
 from accord.forecast.validate import cross_validate, score_models
 from accord.io.positions import read_positions
 from accord.judgements import nothing_uncertain
@@ -53,7 +54,11 @@ def forecast(
     scenario: ScenarioArg = None,
     model: Annotated[
         list[str] | None,
-        typer.Option("--model", help="compromise, weighted_median, mean, nash (repeatable)."),
+        typer.Option(
+            "--model",
+            help="A model from `accord forecast --list-models` (repeatable; default compromise"
+            " and weighted_median).",
+        ),
     ] = None,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Samples of the inputs.")] = 1000,
     shock: ShockOpt = None,
@@ -64,12 +69,19 @@ def forecast(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same numbers.")] = 0,
     chunk: Annotated[int, typer.Option("--chunk", min=1, help="Runs per chunk.")] = 250,
+    list_models: Annotated[
+        bool, typer.Option("--list-models", help="List the forecast models and exit.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Forecast each issue's outcome with spatial models over sampled inputs (ranges and
     distributions in the scenario), optionally under shocks."""
     models = model or ["compromise", "weighted_median"]
+    if list_models:
+        print_models(json_out)
+        return
     with user_errors():
+        check_models(models, "scenario")
         if backend not in ("local", "dask"):
             raise UsageFailure(f"unknown backend {backend!r} (expected local or dask)")
         s = resolve_as_of(scenario, as_of)
@@ -108,6 +120,22 @@ def forecast(
         out.print(basis)
     for m in result.missing:
         out.print(f"No {m.model} forecast of {m.issue}: {m.reason}.")
+
+
+def print_models(json_out: bool) -> None:
+    """The forecast models of the registry: name, where each runs, description."""
+    from accord.forecast.registry import REGISTRY
+
+    if json_out:
+        emit_json({"models": [asdict(m) for m in REGISTRY.values()]})
+        return
+    table = Table(title="Forecast models (accord.forecast.registry)")
+    for column in ("model", "scenario", "DEU table", "description"):
+        table.add_column(column, no_wrap=column == "model")
+    for m in REGISTRY.values():
+        yes = {True: "yes", False: "no"}
+        table.add_row(m.name, yes[m.on_scenario], yes[m.on_table], m.description)
+    out.print(table)
 
 
 def forecast_table(
@@ -188,7 +216,8 @@ def forecast_eval(
     split by decision rule and procedure, and the cross-validated error of picking the best."""
     with user_errors():
         table = read_positions(file)
-        chosen = models or list(FORECAST_MODELS)
+        chosen = models or list(forecast_models("table"))
+        check_models(chosen, "table")
         try:
             scores = score_models(table, chosen)
         except ValueError as exc:

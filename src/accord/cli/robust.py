@@ -17,7 +17,6 @@ from accord.cli.common import (
     JsonOpt,
     ScenarioArg,
     ShockOpt,
-    UsageFailure,
     app,
     as_of_day,
     emit_json,
@@ -25,7 +24,7 @@ from accord.cli.common import (
     progress_bar,
     user_errors,
 )
-from accord.forecast.ensemble import MODELS
+from accord.forecast.registry import check_models
 from accord.scenarios import resolve
 from accord.workbench import Workbench
 
@@ -56,8 +55,7 @@ def robustness(
     the three inputs each is most sensitive to, and the red lines and BATNAs the zone depends
     on."""
     with user_errors():
-        if model not in MODELS:
-            raise UsageFailure(f"unknown model {model!r} (expected one of: {', '.join(MODELS)})")
+        check_models([model], "scenario")
         bench = Workbench(resolve(scenario), tuple(shock or ()), as_of=as_of_day(as_of))
         started = time.perf_counter()
         dependence = bench.zone_dependence()

@@ -272,14 +272,18 @@ def fit(
 
 
 def fit_file(path: str) -> Calibration:
-    """Fit every scoring model of :mod:`accord.forecast.validate` on the DEU table at ``path``."""
+    """Fit every model of :mod:`accord.forecast.registry` that runs on DEU tables on the DEU
+    table at ``path``."""
     from pathlib import Path
 
-    from accord.forecast.validate import MODELS
+    from accord.forecast.registry import REGISTRY, names
     from accord.io.positions import read_deu
 
     table = read_deu(path)
-    forecasts = {name: np.asarray(model(table), dtype=float) for name, model in MODELS.items()}
+    forecasts = {
+        name: np.asarray(REGISTRY[name].table_function()(table), dtype=float)
+        for name in names("table")
+    }
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     groups = table.attributes.get("prnr", table.issues)
     return fit(forecasts, table.outcome, groups, data=Path(path).name, sha256=digest)

@@ -179,7 +179,39 @@ def _eum(x: FloatArray, s: FloatArray, c: FloatArray, inputs: ForecastInputs) ->
     return out
 
 
+EXCHANGE_ROUNDS = 10
+"""Rounds of Stokman's exchange model per run (its forecast is the last round's outcome)."""
+
+
+def _exchange(x: FloatArray, s: FloatArray, c: FloatArray, inputs: ForecastInputs) -> FloatArray:
+    """Stokman's equal-gain exchange model, run for ``EXCHANGE_ROUNDS`` rounds in each run over
+    all the scenario's issues together (parties trade support across issues whose saliences they
+    weigh differently). A party silent on an issue, or with no salience there, takes no part in
+    it (it is never given a position); an issue on which no party speaks, or whose scale is a
+    single point, gets NaN."""
+    from accord.forecast.exchange import exchange_model
+
+    out = np.full(x.shape[:-1], np.nan)
+    width_ok = inputs.high > inputs.low
+    for r in range(x.shape[0]):
+        xr, sr, cr = x[r], s[r], c[r]  # (I, A), (I, A), (A,)
+        usable = ~np.isnan(xr) & ~np.isnan(sr) & (np.nan_to_num(sr) > 0) & (cr[None, :] > 0)
+        usable &= width_ok[:, None]
+        issues = np.flatnonzero(usable.any(axis=1))
+        actors = np.flatnonzero(usable[issues].any(axis=0)) if issues.size else issues
+        if issues.size == 0 or actors.size == 0:
+            continue
+        keep = usable[np.ix_(issues, actors)].T  # actors x issues
+        positions = np.where(keep, xr[np.ix_(issues, actors)].T, np.nan)
+        saliences = np.where(keep, sr[np.ix_(issues, actors)].T, np.nan)
+        scales = np.stack([inputs.low[issues], inputs.high[issues]], axis=1)
+        result = exchange_model(positions, saliences, cr[actors], scales, rounds=EXCHANGE_ROUNDS)
+        out[r, issues] = result.outcomes[-1]
+    return out
+
+
 MODELS: dict[str, Model] = {
+    "exchange": _exchange,
     "eum": _eum,
     "compromise": lambda x, s, c, inp: spatial.compromise(x, s, c[:, None, :]),
     "weighted_median": lambda x, s, c, inp: spatial.weighted_median(x, s, c[:, None, :]),
@@ -187,7 +219,20 @@ MODELS: dict[str, Model] = {
     "nash": lambda x, s, c, inp: spatial.nash_reference(
         x, s, c[:, None, :], np.broadcast_to(inp.reference, x.shape[:-1])
     ),
+    "median": lambda x, s, c, inp: spatial.median(x),
+    "salience_mean": lambda x, s, c, inp: spatial.weighted_mean(x, s),
+    "reference_point": lambda x, s, c, inp: np.broadcast_to(inp.reference, x.shape[:-1]).astype(
+        float
+    ),
+    "nash_linear": lambda x, s, c, inp: spatial.nash_reference(
+        x, s, c[:, None, :], np.broadcast_to(inp.reference, x.shape[:-1]), loss="linear"
+    ),
+    "nash_quadratic": lambda x, s, c, inp: spatial.nash_reference(
+        x, s, c[:, None, :], np.broadcast_to(inp.reference, x.shape[:-1]), loss="quadratic"
+    ),
 }
+"""The ensemble implementation of each model, by name; the public list, with descriptions and
+where each runs, is :mod:`accord.forecast.registry`."""
 
 
 @dataclass(frozen=True)
@@ -265,12 +310,9 @@ def run_ensemble(
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
     """Run every model on ``runs`` samples of the (shocked) scenario; see the module docstring."""
-    unknown = [m for m in models if m not in MODELS]
-    if unknown:
-        raise ValueError(
-            f"unknown model(s) {', '.join(map(repr, unknown))}"
-            f" (expected some of: {', '.join(MODELS)})"
-        )
+    from accord.forecast.registry import check_models
+
+    check_models(models, "scenario")
     if runs < 1 or chunk < 1:
         raise ValueError("runs and chunk must be at least 1")
     inputs = forecast_inputs(apply_shocks(scenario, shocks))

@@ -108,7 +108,8 @@ MODELS: dict[str, Model] = {
     "nash_linear": _nash("linear"),
     "nash_quadratic": _nash("quadratic"),
 }
-"""The models ``forecast-eval`` knows, by name."""
+"""The DEU-table implementation of each model, by name; the public list, with descriptions and
+where each runs, is :mod:`accord.forecast.registry`."""
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,11 @@ def forecast_all(
     table: PositionsTable, models: Sequence[str] | None = None
 ) -> dict[str, FloatArray]:
     """Each named model's forecast of every issue of the table (NaN where it gives none)."""
-    names = list(models) if models else list(MODELS)
-    unknown = [m for m in names if m not in MODELS]
-    if unknown:
-        raise ValueError(
-            f"unknown model(s) {', '.join(map(repr, unknown))}"
-            f" (expected some of: {', '.join(MODELS)})"
-        )
+    from accord.forecast.registry import check_models
+    from accord.forecast.registry import names as registered
+
+    names = list(models) if models else list(registered("table"))
+    check_models(names, "table")
     return {name: np.asarray(MODELS[name](table), dtype=float) for name in names}
 
 

@@ -27,7 +27,8 @@ from accord.analysis.robustness import DEFAULT_MODEL, Robustness
 from accord.analysis.robustness import robustness as robust_conclusions
 from accord.analysis.space import Frontier, SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled, apply_shocks, compile_scenario
-from accord.forecast.ensemble import MODELS, Ensemble, run_ensemble
+from accord.forecast.ensemble import Ensemble, run_ensemble
+from accord.forecast.registry import names as forecast_models
 from accord.model.errors import UnknownId
 from accord.model.records import Role, Scenario
 from accord.model.timing import as_of as scenario_as_of
@@ -240,7 +241,7 @@ class Workbench:
         conclusion holds (each draft acceptable to each party and to all, the zone open, each
         bridge, each forecast option under ``model``), with its pivotal inputs. ``bridges`` and
         ``dependence`` are computed here unless given (the analysis record passes its own)."""
-        self._check("forecast model", model, list(MODELS))
+        self._check("forecast model", model, forecast_models("scenario"))
         if bridges is None:
             bridges = [self.bridge(d) for d in self.compiled.drafts]
         if dependence is None:
@@ -271,7 +272,7 @@ class Workbench:
         """Outcome distributions per issue under each model, over ``runs`` samples of the
         scenario's uncertain inputs (with ``extra_shocks`` on top of the workbench's)."""
         for m in models:
-            self._check("forecast model", m, list(MODELS))
+            self._check("forecast model", m, forecast_models("scenario"))
         for sh in extra_shocks:
             self._check("shock", sh, self._shock_ids)
         shocks = (*self.shocks, *(sh for sh in extra_shocks if sh not in self.shocks))

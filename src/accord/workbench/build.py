@@ -13,7 +13,7 @@ from accord.analysis.dependence import ZoneDependence
 from accord.analysis.robustness import DEFAULT_MODEL, Robustness
 from accord.analysis.space import SpaceTooLarge, pareto_frontier
 from accord.compile import Compiled
-from accord.forecast.ensemble import MODELS
+from accord.forecast.registry import names as forecast_models
 from accord.workbench.bench import (
     Progress,
     UnknownId,
@@ -144,7 +144,7 @@ def _robust(
     if runs <= 0:
         return dependence, None
     stage(f"robust conclusions ({runs} runs)")
-    model = next((m for m in models if m in MODELS), DEFAULT_MODEL)
+    model = next((m for m in models if m in forecast_models("scenario")), DEFAULT_MODEL)
     robust = bench.robustness(
         runs=runs, seed=seed, model=model, bridges=bridges, dependence=dependence
     )
