@@ -58,7 +58,7 @@ def test_us_aid_shock_moves_the_ukraine_forecast() -> None:
 
 def test_bad_arguments_are_clear() -> None:
     river = resolve("teaching-river")
-    with pytest.raises(ValueError, match="unknown model"):
+    with pytest.raises(ValueError, match="unknown forecast model .oracle. .expected one of"):
         run_ensemble(river, models=["oracle"])
     with pytest.raises(ValueError, match="unknown backend"):
         run_ensemble(river, backend="spark")  # type: ignore[arg-type]
@@ -80,6 +80,6 @@ def test_forecast_cli_json_and_errors() -> None:
     )
     assert again.output == result.output
     bad = runner.invoke(app, ["forecast", "teaching-river", "--model", "oracle"])
-    assert bad.exit_code == 2 and "unknown model" in bad.output
+    assert bad.exit_code == 2 and "unknown forecast model" in bad.output
     bad = runner.invoke(app, ["forecast", "teaching-river", "--shock", "nope"])
     assert bad.exit_code == 2 and "unknown shock" in bad.output

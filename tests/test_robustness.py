@@ -211,7 +211,7 @@ def test_cli_json_has_the_keys() -> None:
 
 def test_cli_bad_input_is_exit_2() -> None:
     code, output = run("robustness", "ukraine-2025", "--model", "nope")
-    assert code == 2 and "unknown model" in output
+    assert code == 2 and "unknown forecast model" in output
     code, output = run("robustness", "ukraine-2025", "--shock", "nope")
     assert code == 2
 

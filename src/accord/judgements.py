@@ -11,12 +11,12 @@ fixed.
 before it prints a share of runs: when it returns a message, the command prints that message
 instead of a percentage.
 
-:func:`draw` samples one quantity from its spread and :func:`sample_runs` samples a list of them
-for a range of runs, each run from its own stream (``SeedSequence(seed).spawn(runs)[r]``, the
-quantities drawn in list order): the one sampler of the project. The forecast ensemble samples its
-inputs (saliences, capabilities, ideal positions) with it, and :mod:`accord.analysis.robustness`
-samples the same inputs first, in the same order, then the BATNAs and values-table entries, so run
-``r`` of both sees the same saliences and capabilities.
+:func:`sample_runs` samples a list of quantities for a range of runs, each quantity from its own
+stream (``SeedSequence(seed, spawn_key=(k,))``) by inverse transform, vectorised over runs, and
+:func:`draw` is its one-number-at-a-time reference: the one sampler of the project. The forecast
+ensemble samples its inputs (saliences, capabilities, ideal positions) with it, and
+:mod:`accord.analysis.robustness` samples the same inputs first, in the same order, then the
+BATNAs and values-table entries, so run ``r`` of both sees the same saliences and capabilities.
 """
 
 from __future__ import annotations
@@ -146,42 +146,89 @@ def nothing_uncertain(scenario: Scenario) -> str | None:
 # --- sampling ----------------------------------------------------------------------------------
 
 
-def draw(rng: np.random.Generator, q: Quantity, low: float, high: float) -> float:
-    """One draw of ``q`` from its ``dist`` (or uniformly in its ``range``), clipped to
-    ``[low, high]``; ``q`` must state one of the two (see :func:`effective`)."""
+def _param(value: float | None) -> float:
+    assert value is not None  # the Distribution validator requires each kind's parameters
+    return value
 
-    def f(value: float | None) -> float:
-        assert value is not None  # the Distribution validator requires each kind's parameters
-        return value
+
+def draw(u: float, q: Quantity, low: float, high: float) -> float:
+    """The draw of ``q`` at uniform number ``u`` in [0, 1): the inverse of its ``dist``'s
+    cumulative distribution (or of the uniform on its ``range``) at ``u``, clipped to
+    ``[low, high]``; ``q`` must state one of the two (see :func:`effective`). The obvious,
+    one-number-at-a-time reference of :func:`sample_runs`."""
+    from scipy import stats
 
     if q.dist is not None:
         d = q.dist
         if d.kind == "uniform":
-            value = rng.uniform(f(d.low), f(d.high))
+            value = _param(d.low) + (_param(d.high) - _param(d.low)) * u
         elif d.kind == "normal":
-            value = rng.normal(f(d.mean), f(d.sd))
+            value = float(stats.norm.ppf(u, _param(d.mean), _param(d.sd)))
         elif d.kind == "triangular":
-            value = rng.triangular(f(d.low), f(d.mode), f(d.high))
+            lo, hi = _param(d.low), _param(d.high)
+            if hi == lo:
+                value = lo
+            else:
+                c = (_param(d.mode) - lo) / (hi - lo)
+                value = float(stats.triang.ppf(u, c, lo, hi - lo))
         else:
-            value = rng.beta(f(d.a), f(d.b))
+            value = float(stats.beta.ppf(u, _param(d.a), _param(d.b)))
     else:
         assert q.range is not None
-        value = rng.uniform(*q.range)
+        lo, hi = q.range
+        value = lo + (hi - lo) * u
     return float(min(max(value, low), high))
+
+
+def uniforms(seed: int, count: int, start: int, stop: int) -> npt.NDArray[np.float64]:
+    """Uniform numbers in [0, 1) of shape ``(stop - start, count)``: column ``k`` is numbers
+    ``start..stop-1`` of quantity ``k``'s own stream (PCG64 seeded by
+    ``SeedSequence(seed, spawn_key=(k,))``). Each number takes one step of its stream, so the
+    stream jumps straight to ``start`` (``advance``) and any split of the runs into chunks draws
+    the same numbers."""
+    out = np.empty((stop - start, count))
+    for k in range(count):
+        bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(k,)))
+        bits.advance(start)
+        out[:, k] = np.random.Generator(bits).random(stop - start)
+    return out
 
 
 def sample_runs(
     items: Sequence[tuple[Quantity, float, float]], seed: int, start: int, stop: int, runs: int
 ) -> npt.NDArray[np.float64]:
     """Runs ``start..stop-1`` of ``runs``: shape ``(stop - start, len(items))``, column ``k`` the
-    draws of ``items[k] = (quantity, low, high)``. Run ``r`` draws every item in order from
-    ``SeedSequence(seed).spawn(runs)[r]``, so a run's numbers depend only on the seed and its
-    index, and a list that extends another draws the same numbers for the shared items."""
-    out = np.empty((stop - start, len(items)))
-    if not items:
-        return out
-    for r, child in enumerate(np.random.SeedSequence(seed).spawn(runs)[start:stop]):
-        rng = np.random.default_rng(child)
-        for k, (q, low, high) in enumerate(items):
-            out[r, k] = draw(rng, q, low, high)
+    draws of ``items[k] = (quantity, low, high)`` by inverse transform of :func:`uniforms`
+    (vectorised over runs; :func:`draw` is the one-at-a-time reference). A run's numbers depend
+    only on the seed and its index (never on ``runs`` or the chunking), and a list that extends
+    another draws the same numbers for the shared items."""
+    from scipy import special
+
+    if not 0 <= start <= stop <= runs:
+        raise ValueError(f"runs {start}..{stop} are not within 0..{runs}")
+    u = uniforms(seed, len(items), start, stop)
+    out = np.empty_like(u)
+    for k, (q, low, high) in enumerate(items):
+        col = u[:, k]
+        d = q.dist
+        if d is None:
+            assert q.range is not None
+            lo, hi = q.range
+            value = lo + (hi - lo) * col
+        elif d.kind == "uniform":
+            value = _param(d.low) + (_param(d.high) - _param(d.low)) * col
+        elif d.kind == "normal":
+            value = _param(d.mean) + _param(d.sd) * special.ndtri(col)
+        elif d.kind == "triangular":
+            lo, mode, hi = _param(d.low), _param(d.mode), _param(d.high)
+            if hi == lo:
+                value = np.full_like(col, lo)
+            else:
+                c = (mode - lo) / (hi - lo)
+                left = lo + np.sqrt(col * (hi - lo) * (mode - lo))
+                right = hi - np.sqrt((1 - col) * (hi - lo) * (hi - mode))
+                value = np.where(col < c, left, right)
+        else:
+            value = special.betaincinv(_param(d.a), _param(d.b), col)
+        out[:, k] = np.clip(value, low, high)
     return out

@@ -9,11 +9,11 @@ scenario's ``uncertainty:`` block). A number given as a ``range`` is sampled uni
 it; a number given as a ``dist`` is sampled from that distribution (clipped to its valid
 range); a plain number stays fixed. Shocks are applied to the scenario first.
 
-Runs are independent streams: run ``r`` draws from ``SeedSequence(seed).spawn(runs)[r]``. Results
-therefore depend only on the seed and the run index, never on how the runs are chunked or which
-backend computes them (``"local"``, numpy in this process; ``"dask"``, chunks as tasks on a
-``dask.distributed`` cluster). Models see arrays of shape ``(runs, issues, actors)`` with NaN for
-actors absent from an issue.
+Each uncertain input has its own random stream (:func:`accord.judgements.sample_runs`), and run
+``r`` takes its ``r``-th number. Results therefore depend only on the seed and the run index,
+never on how the runs are chunked or which backend computes them (``"local"``, numpy in this
+process; ``"dask"``, chunks as tasks on a ``dask.distributed`` cluster). Models see arrays of
+shape ``(runs, issues, actors)`` with NaN for actors absent from an issue.
 """
 
 from __future__ import annotations
