@@ -58,7 +58,7 @@ def test_us_aid_shock_moves_the_ukraine_forecast() -> None:
 
 def test_bad_arguments_are_clear() -> None:
     river = resolve("teaching-river")
-    with pytest.raises(ValueError, match="unknown forecast model .oracle. .expected one of"):
+    with pytest.raises(ValueError, match=r"unknown forecast model .oracle. .expected one of"):
         run_ensemble(river, models=["oracle"])
     with pytest.raises(ValueError, match="unknown backend"):
         run_ensemble(river, backend="spark")  # type: ignore[arg-type]
