@@ -36,7 +36,7 @@ def test_uncertain_inputs_are_sampled_within_their_bounds() -> None:
     assert water.std() > 0  # the sampled salience and capability move the forecast
     f = result.get("compromise", "water_share")
     assert f.quantiles["q05"] <= f.quantiles["q50"] <= f.quantiles["q95"]
-    assert sum(f.option_probability.values()) == pytest.approx(1.0)
+    assert sum(f.option_share.values()) == pytest.approx(1.0)
 
 
 def test_dask_backend_gives_identical_numbers() -> None:

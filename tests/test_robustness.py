@@ -123,8 +123,8 @@ def test_the_forecast_shares_match_the_ensemble_with_the_same_seed() -> None:
         if c.kind == "forecast":
             assert c.issue is not None and c.option is not None
             f = ensemble.get("compromise", c.issue)
-            assert f.option_probability[c.option] == pytest.approx(c.share)
-            assert c.option == max(f.option_probability.items(), key=lambda kv: kv[1])[0]
+            assert f.option_share[c.option] == pytest.approx(c.share)
+            assert c.option == max(f.option_share.items(), key=lambda kv: kv[1])[0]
 
 
 def test_extended_item_lists_draw_the_same_numbers_for_the_shared_items() -> None:

@@ -181,6 +181,10 @@ def test_space_and_forecast_draw_each_quantity_on_its_own_terms(
                 listed = page.evaluate(ranges)
                 rows = page.locator("#forecast-table tbody tr td:first-child").all_inner_texts()
                 assert len(listed) == len(set(rows)) > 20  # one small multiple per issue
+                basis = page.locator("#forecast-basis").inner_text()
+                assert "calibrated on DEU III dev" in basis and "not a probability" in basis
+                heads = page.locator("#forecast-table thead th").all_inner_texts()
+                assert "90% interval" in heads and "calibrated median" in heads
                 axes = dict((t, r) for t, r in listed)
                 army = next(r for t, r in axes.items() if t.startswith("Peacetime ceiling"))
                 assert army == [0, 1_000_000]

@@ -654,7 +654,7 @@ def reference_shares(
         ensemble = run.forecast([model], runs=1, seed=0)
         for issue in plan.forecast.issues:
             f = ensemble.find(model, issue)
-            best = None if f is None else max(f.option_probability.items(), key=lambda kv: kv[1])
+            best = None if f is None else max(f.option_share.items(), key=lambda kv: kv[1])
             chosen.setdefault(issue, []).append(None if best is None else best[0])
     shares = {key: n / runs for key, n in counts.items()}
     for issue, options in chosen.items():

@@ -304,7 +304,7 @@ def _forecasts(a: Analysis, full: bool) -> None:
             f = next((x for x in first.forecasts if x.model == m and x.issue == issue.id), None)
             if f is None:
                 continue
-            best, share = max(f.option_probability.items(), key=lambda kv: kv[1])
+            best, share = max(f.option_share.items(), key=lambda kv: kv[1])
             unit = f" {issue.scale.unit}" if issue.scale.unit else ""
             where = number(f.quantiles.get("q50", f.mean)) + unit
             by_option.setdefault(best, []).append(
@@ -329,9 +329,9 @@ def _forecasts(a: Analysis, full: bool) -> None:
 def _moved(base: object, other: object, model: str) -> int:
     def modal(ens: object) -> dict[str, str]:
         return {
-            f.issue: max(f.option_probability.items(), key=lambda kv: kv[1])[0]
+            f.issue: max(f.option_share.items(), key=lambda kv: kv[1])[0]
             for f in ens.forecasts  # type: ignore[attr-defined]
-            if f.model == model and f.option_probability
+            if f.model == model and f.option_share
         }
 
     x, y = modal(base), modal(other)

@@ -24,6 +24,7 @@ from accord.cli.common import (
     resolve_as_of,
     user_errors,
 )
+from accord.forecast.calibrate import Predictive
 from accord.forecast.ensemble import Ensemble, run_ensemble
 from accord.forecast.validate import MODELS as FORECAST_MODELS
 from accord.forecast.validate import cross_validate, score_models
@@ -102,6 +103,9 @@ def forecast(
         )
         return
     out.print(forecast_table(s, [(", ".join(result.shocks) or "baseline", result)], models))
+    basis = predictive_basis(result, models)
+    if basis:
+        out.print(basis)
     for m in result.missing:
         out.print(f"No {m.model} forecast of {m.issue}: {m.reason}.")
 
@@ -109,12 +113,16 @@ def forecast(
 def forecast_table(
     s: Scenario, ensembles: Sequence[tuple[str, Ensemble]], models: Sequence[str]
 ) -> Table:
-    """The per-issue forecast table: each model's most frequent nearest option and mean."""
+    """The per-issue forecast table: each model's most frequent nearest option and mean, and
+    its calibrated predictive distribution (central 90% and 50% intervals, most probable
+    option)."""
     fixed = nothing_uncertain(s)
+    calibrated = "; calibrated 90% and 50% intervals and most probable option"
     title = (
-        f"Forecast per issue: nearest option and position ({fixed})"
+        f"Forecast per issue: nearest option and position ({fixed}){calibrated}"
         if fixed
-        else "Forecast per issue: most frequent nearest option (share of runs) and mean position"
+        else "Forecast per issue: most frequent nearest option (share of runs), mean position"
+        + calibrated
     )
     table = Table(title=title)
     table.add_column("issue", no_wrap=True)
@@ -130,11 +138,40 @@ def forecast_table(
                 except KeyError:
                     cells.append("-")
                     continue
-                best = max(f.option_probability.items(), key=lambda kv: kv[1])
-                share = "" if fixed else f" ({best[1]:.0%})"
-                cells.append(f"{best[0]}{share}; {number(f.mean)}")
+                best = max(f.option_share.items(), key=lambda kv: kv[1])
+                share = "" if fixed else f" ({best[1]:.0%} of runs)"
+                cell = f"{best[0]}{share}; {number(f.mean)}"
+                if f.predictive is not None:
+                    cell += "\n" + predictive_cell(f.predictive)
+                cells.append(cell)
         table.add_row(issue.id, *cells)
     return table
+
+
+def predictive_cell(p: Predictive) -> str:
+    """A calibrated predictive distribution in a table cell: the central 90% and 50%
+    intervals and the most probable option with its probability."""
+    (lo90, hi90), (lo50, hi50) = p.intervals["0.9"], p.intervals["0.5"]
+    option, prob = max(p.option_probability.items(), key=lambda kv: kv[1])
+    return (
+        f"90% interval {number(lo90)}-{number(hi90)}; 50% {number(lo50)}-{number(hi50)}\n"
+        f"probability {prob:.0%}: {option}"
+    )
+
+
+def predictive_basis(ensemble: Ensemble, models: Sequence[str]) -> str:
+    """The stated basis of the calibrated intervals and probabilities, one line per model."""
+    seen: dict[str, str] = {}
+    for f in ensemble.forecasts:
+        if f.predictive is not None and f.model in models:
+            seen.setdefault(f.model, f.predictive.basis)
+    if not seen:
+        return ""
+    per_model = "; ".join(f"{m}: {basis}" for m, basis in seen.items())
+    return (
+        f"Intervals and probabilities ({per_model}). The DEU residuals, measured on a 0-100"
+        " scale, are scaled to each issue's width and the outcome clipped to its ends."
+    )
 
 
 @app.command("forecast-eval")

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from accord.compile import apply_shocks
 from accord.forecast import spatial
+from accord.forecast.calibrate import Predictive, predictive
 from accord.judgements import effective, sample_runs
 from accord.model.records import Quantity, Scenario
 from accord.parallel import dask_client, distributed
@@ -192,13 +193,17 @@ MODELS: dict[str, Model] = {
 @dataclass(frozen=True)
 class IssueForecast:
     """One model's forecast of one issue over the runs: mean, quantiles and, per option, the
-    share of runs whose outcome lands nearest that option."""
+    share of runs whose outcome lands nearest that option (``option_share``: the spread of the
+    sampled inputs, not a probability). ``predictive`` adds the model's error calibrated on DEU
+    III dev (:mod:`accord.forecast.calibrate`): intervals and the probability of each option;
+    None where the model has no calibration."""
 
     issue: str
     model: str
     mean: float
     quantiles: dict[str, float]
-    option_probability: dict[str, float]
+    option_share: dict[str, float]
+    predictive: Predictive | None = None
 
 
 @dataclass(frozen=True)
@@ -360,9 +365,17 @@ def _summaries(inputs: ForecastInputs, raw: dict[str, FloatArray]) -> list[Issue
                     quantiles={
                         f"q{int(q * 100):02d}": float(np.quantile(column, q)) for q in QUANTILES
                     },
-                    option_probability={
+                    option_share={
                         oid: float(p) for oid, p in zip(inputs.option_ids[i], counts, strict=True)
                     },
+                    predictive=predictive(
+                        name,
+                        column,
+                        float(inputs.low[i]),
+                        float(inputs.high[i]),
+                        options,
+                        inputs.option_ids[i],
+                    ),
                 )
             )
     return out

@@ -365,8 +365,8 @@ def _forecast_moves(forecasts: Sequence[Forecasts], shock: str) -> list[str]:
     def modal(ens: object) -> dict[str, str]:
         out = {}
         for f in ens.forecasts:  # type: ignore[attr-defined]
-            if f.model == model and f.option_probability:
-                out[f.issue] = max(f.option_probability.items(), key=lambda kv: kv[1])[0]
+            if f.model == model and f.option_share:
+                out[f.issue] = max(f.option_share.items(), key=lambda kv: kv[1])[0]
         return out
 
     a, b = modal(base), modal(shocked)

@@ -21,9 +21,30 @@ def _scaled(s: Scenario, f: IssueForecast) -> dict[str, float]:
     return {k: round(100 * (v - scale.min) / width, 3) for k, v in f.quantiles.items()}
 
 
+def _figure(x: float) -> str:
+    """A number as people write it: 657,364 (no exponent), 52.4, 0.35."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 def _value(s: Scenario, issue: str, x: float) -> str:
     unit = s.issue(issue).scale.unit
-    return f"{x:,.4g}" + (f" {unit}" if unit else "")
+    return _figure(x) + (f" {unit}" if unit else "")
+
+
+def _predictive(s: Scenario, issue: str, f: IssueForecast) -> str:
+    """The calibrated predictive distribution in a cell: median, 50% and 90% intervals and the
+    most probable option with its probability."""
+    p = f.predictive
+    assert p is not None
+    (lo50, hi50), (lo90, hi90) = p.intervals["0.5"], p.intervals["0.9"]
+    option, prob = max(p.option_probability.items(), key=lambda kv: kv[1])
+    unit = s.issue(issue).scale.unit
+    v = _figure  # the unit once, at the end
+    return (
+        f"median {v(p.quantiles['q50'])}, 50% {v(lo50)}-{v(hi50)}, 90% {v(lo90)}-{v(hi90)}"
+        + (f" {unit}" if unit else "")
+        + f"; probability {prob:.0%} {option}"
+    )
 
 
 def forecasts(ctx: Context) -> Section:
@@ -43,6 +64,7 @@ def forecasts(ctx: Context) -> Section:
     model = ctx.models[0]
     issues = [i.id for i in s.issues]
 
+    fixed = all(len(set(f.quantiles.values())) == 1 for f in base.forecasts)
     rows = []
     for issue in s.issues:
         cells = [cell(issue.id)]
@@ -52,20 +74,39 @@ def forecasts(ctx: Context) -> Section:
             except KeyError:
                 cells.append(cell("-"))
                 continue
-            best = max(f.option_probability.items(), key=lambda kv: kv[1])
-            cells.append(cell(f"{best[0]} ({best[1]:.0%}); mean {_value(s, issue.id, f.mean)}"))
+            best = max(f.option_share.items(), key=lambda kv: kv[1])
+            share = "" if fixed else f" ({best[1]:.0%} of runs)"
+            text = f"{best[0]}{share}; mean {_value(s, issue.id, f.mean)}"
+            if f.predictive is not None:
+                text += "; " + _predictive(s, issue.id, f)
+            cells.append(cell(text))
         rows.append(tuple(cells))
+    basis = "; ".join(
+        sorted(
+            {
+                f"{f.model}: N={f.predictive.n}"
+                for f in base.forecasts
+                if f.predictive is not None and f.model in ctx.models
+            }
+        )
+    )
     blocks: list[Any] = [
         Paragraph(
             f"Spatial models per issue over {ctx.runs} samples of the scenario's inputs (seed"
             f" {ctx.seed}): each party's ideal position on the issue's scale, weighted by its"
             " salience and capability. Each cell gives the option nearest the most runs' outcome"
-            " and the mean position. A dash: the model gives no forecast there (the expected-"
+            " and the mean position (the share of runs is the spread of the sampled inputs,"
+            " not a probability), then the calibrated predictive distribution: the model's"
+            " error on the DEU III dev issues added to the runs, its median, central 50% and 90%"
+            " intervals and the probability of the most probable option"
+            + (f" ({basis})" if basis else "")
+            + ". A dash: the model gives no forecast there (the expected-"
             "utility model needs every party's position on the issue)."
         ),
         Table(
             "forecast-models",
-            f"Models x issues ({base_label}): most likely option (share of runs); mean position",
+            f"Models x issues ({base_label}): most frequent nearest option (share of runs); mean"
+            " position; calibrated predictive median, 50% and 90% intervals, probability",
             ("issue", *ctx.models),
             tuple(rows),
         ),
@@ -79,7 +120,6 @@ def forecasts(ctx: Context) -> Section:
                 + "."
             )
         )
-    fixed = all(len(set(f.quantiles.values())) == 1 for f in base.forecasts)
     if fixed:
         blocks.append(
             Paragraph(

@@ -201,12 +201,22 @@ const accord = (() => {
       const table = document.getElementById("forecast-table");
       if (!r.ok) { table.innerHTML = `<p class="error">${problems(r.data)}</p>`; return; }
       forecastCharts(chart, r.data.forecasts, scales);
-      let html = "<table><thead><tr><th>issue</th><th>model</th><th>mean</th><th>most likely option</th></tr></thead><tbody>";
+      let html = "<table><thead><tr><th>issue</th><th>model</th><th>mean</th><th>most frequent nearest option (share of runs)</th><th>calibrated median</th><th>50% interval</th><th>90% interval</th><th>most probable option (probability)</th></tr></thead><tbody>";
+      const bases = new Set();
       for (const f of r.data.forecasts) {
-        const best = Object.entries(f.option_probability).sort((a, b) => b[1] - a[1])[0];
-        html += `<tr><td>${esc(f.issue)}</td><td>${esc(f.model)}</td><td class="num">${fmt(f.mean)}</td><td>${esc(best[0])} (${Math.round(best[1] * 100)}%)</td></tr>`;
+        const best = Object.entries(f.option_share).sort((a, b) => b[1] - a[1])[0];
+        const p = f.predictive;
+        let calibrated = "<td>-</td><td>-</td><td>-</td><td>-</td>";
+        if (p) {
+          bases.add(`${f.model}: ${p.basis}`);
+          const top = Object.entries(p.option_probability).sort((a, b) => b[1] - a[1])[0];
+          const iv = (k) => `${fmt(p.intervals[k][0])} to ${fmt(p.intervals[k][1])}`;
+          calibrated = `<td class="num">${fmt(p.quantiles.q50)}</td><td class="num">${iv("0.5")}</td><td class="num">${iv("0.9")}</td><td>${esc(top[0])} (${Math.round(top[1] * 100)}%)</td>`;
+        }
+        html += `<tr><td>${esc(f.issue)}</td><td>${esc(f.model)}</td><td class="num">${fmt(f.mean)}</td><td>${esc(best[0])} (${Math.round(best[1] * 100)}% of runs)</td>${calibrated}</tr>`;
       }
       html += "</tbody></table>";
+      if (bases.size) html += `<p id="forecast-basis">Probabilities and intervals: ${esc([...bases].join("; "))}. The share of runs is the spread of the sampled inputs, not a probability.</p>`;
       const none = r.data.no_forecast || [];
       if (none.length) html += "<h2>No forecast</h2><ul id=\"no-forecast\">" + none.map((m) => `<li>${esc((scales[m.issue] || {}).name || m.issue)} (${esc(m.model)}): ${esc(m.reason)}</li>`).join("") + "</ul>";
       table.innerHTML = html;
